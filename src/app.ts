@@ -1,0 +1,82 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { createAuthenticator } from './auth/authenticate.js';
+import type { Config } from './config/config.js';
+import type { ValidationResult } from './domain/events/validate.js';
+
+import { ERROR_CODES } from './errors/codes.js';
+import { requireAuthentication } from './http/auth.js';
+import { registerErrorHandling } from './http/error-handler.js';
+import { registerJsonBody } from './http/json-body.js';
+import { courseRoutes } from './http/routes/courses.js';
+import { enrollmentRoutes } from './http/routes/enrollments.js';
+import { eventRoutes } from './http/routes/events.js';
+import { liveSessionRoutes } from './http/routes/live-sessions.js';
+import { opsRoutes } from './http/routes/ops.js';
+import { userRoutes } from './http/routes/users.js';
+import type { GroupCommitter } from './ingest/group-commit.js';
+import type { Metrics } from './ops/metrics.js';
+import type { Projection } from './projections/projection.js';
+import type { Db } from './store/db.js';
+
+/** Everything the HTTP layer needs, built once by the caller (main.ts or a test). */
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  committer: GroupCommitter;
+  projections: readonly Projection[];
+  metrics: Metrics;
+  validateEvent: (raw: unknown, actingUserId?: string) => ValidationResult;
+  /** Flipped by the shutdown sequence so /readyz turns away new traffic. */
+  lifecycle: { closing: boolean };
+}
+
+
+/**
+ * Builds the Fastify app without listening: tests inject requests, main.ts listens.
+ * @example const app = await buildApp(deps); const res = await app.inject({ url: '/healthz' });
+ */
+export async function buildApp(deps: AppDeps, options: { loggerInstance?: FastifyBaseLogger } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: false }),
+    bodyLimit: deps.config.bodyLimitBytes,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+  });
+  registerErrorHandling(app);
+  registerJsonBody(app);
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: 'learnpulse API',
+        version: '1',
+        description: `Learning-engagement analytics. Authenticate with an API key or a JWT as \`Authorization: Bearer …\`. Errors: ${Object.keys(ERROR_CODES).join(', ')}.`,
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(opsRoutes(deps));
+  const authenticate = createAuthenticator({
+    apiKeys: deps.config.apiKeys,
+    jwtSecret: deps.config.jwtSecret,
+    jwksUrl: deps.config.jwksUrl,
+  });
+  await app.register(
+    async (api) => {
+      requireAuthentication(api, authenticate);
+      await api.register(eventRoutes(deps));
+      await api.register(userRoutes(deps));
+      await api.register(courseRoutes(deps));
+      await api.register(enrollmentRoutes(deps));
+      await api.register(liveSessionRoutes(deps));
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

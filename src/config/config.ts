@@ -1,0 +1,91 @@
+import path from 'node:path';
+
+/** Everything the server needs, read once at start-up, validated and frozen. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** Absent: embedded PGlite in `dataDir`. */
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly apiKeys: readonly string[];
+  readonly jwtSecret: string | undefined;
+  readonly jwksUrl: string | undefined;
+  readonly production: boolean;
+  readonly logLevel: string;
+  readonly maxEventsPerRequest: number;
+  readonly bodyLimitBytes: number;
+  /** Upper bound of events committed in one group-commit transaction. */
+  readonly ingestMaxBatchEvents: number;
+  /** Group-commit transactions allowed in flight at once (PGlite is always 1). */
+  readonly ingestWriters: number;
+  readonly databasePoolSize: number;
+}
+
+/** Flags given on the command line; each overrides the environment variable of the same meaning. */
+export interface ConfigFlags {
+  port?: string;
+  host?: string;
+  databaseUrl?: string;
+  dataDir?: string;
+  apiKeys?: string;
+  jwtSecret?: string;
+  jwksUrl?: string;
+  logLevel?: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+function nonEmpty(raw: string | undefined): string | undefined {
+  return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+}
+
+/**
+ * Builds the configuration from the environment and CLI flags.
+ * @example loadConfig(process.env, { port: '8080' })
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Config {
+  const databaseUrl = nonEmpty(flags.databaseUrl ?? env.DATABASE_URL);
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  const jwksUrl = nonEmpty(flags.jwksUrl ?? env.LEARNPULSE_JWKS_URL);
+  if (jwksUrl && !/^https?:\/\//.test(jwksUrl)) throw new ConfigError('LEARNPULSE_JWKS_URL must be an http(s) URL');
+  const apiKeys = (flags.apiKeys ?? env.LEARNPULSE_API_KEYS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k.length > 0);
+  for (const key of apiKeys) {
+    if (key.length < 8) throw new ConfigError('API keys must be at least 8 characters long');
+  }
+  const jwtSecret = nonEmpty(flags.jwtSecret ?? env.LEARNPULSE_JWT_SECRET);
+  if (jwtSecret && jwtSecret.length < 16) throw new ConfigError('LEARNPULSE_JWT_SECRET must be at least 16 characters');
+
+  const config: Config = {
+    port: integer('PORT', flags.port ?? env.PORT, 3000, 0, 65535),
+    host: nonEmpty(flags.host ?? env.HOST) ?? '127.0.0.1',
+    databaseUrl,
+    dataDir: path.resolve(nonEmpty(flags.dataDir ?? env.LEARNPULSE_DATA_DIR) ?? './data'),
+    apiKeys,
+    jwtSecret,
+    jwksUrl,
+    production: env.NODE_ENV === 'production',
+    logLevel: nonEmpty(flags.logLevel ?? env.LOG_LEVEL) ?? 'info',
+    maxEventsPerRequest: integer('LEARNPULSE_MAX_EVENTS_PER_REQUEST', env.LEARNPULSE_MAX_EVENTS_PER_REQUEST, 500, 1, 100_000),
+    bodyLimitBytes: integer('LEARNPULSE_BODY_LIMIT_BYTES', env.LEARNPULSE_BODY_LIMIT_BYTES, 1024 * 1024, 1024, 1 << 30),
+    ingestMaxBatchEvents: integer('LEARNPULSE_INGEST_BATCH_EVENTS', env.LEARNPULSE_INGEST_BATCH_EVENTS, 5000, 1, 100_000),
+    ingestWriters: integer('LEARNPULSE_INGEST_WRITERS', env.LEARNPULSE_INGEST_WRITERS, 2, 1, 32),
+    databasePoolSize: integer('LEARNPULSE_DB_POOL', env.LEARNPULSE_DB_POOL, 10, 2, 200),
+  };
+  return Object.freeze(config);
+}

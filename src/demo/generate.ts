@@ -1,0 +1,128 @@
+import type { CourseInput, ItemInput, LiveSessionInput, UserInput } from '../domain/catalog/schemas.js';
+import type { LearningEvent } from '../domain/events/types.js';
+
+/** A small deterministic PRNG (mulberry32) so every demo platform looks the same. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A UUID (version 4 layout) drawn from the PRNG, so re-seeding resends the same event ids. */
+function uuidFrom(rand: () => number): string {
+  const hex = Array.from({ length: 32 }, () => Math.floor(rand() * 16).toString(16));
+  hex[12] = '4';
+  hex[16] = ((Number.parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  const h = hex.join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+const ZONES = ['UTC', 'Europe/London', 'Europe/Berlin', 'America/New_York', 'America/Los_Angeles', 'Asia/Tokyo', 'Asia/Kolkata', 'Pacific/Auckland', 'America/Sao_Paulo', 'Africa/Lagos'];
+const FIRST = ['Ada', 'Grace', 'Alan', 'Katherine', 'Linus', 'Margaret', 'Tim', 'Radia', 'Edsger', 'Barbara', 'Ken', 'Frances', 'Dennis', 'Hedy', 'Niklaus', 'Sophie', 'José', 'Zoë', 'Mei', 'Ayşe'];
+const LAST = ['Lovelace', 'Hopper', 'Turing', 'Johnson', 'Torvalds', 'Hamilton', 'Berners-Lee', 'Perlman', 'Dijkstra', 'Liskov', 'Thompson', 'Allen', 'Ritchie', 'Lamarr', 'Wirth', 'Wilson', "O'Neil", 'Nakamura', 'Chen', 'Yılmaz'];
+
+export interface DemoPlatform {
+  users: (UserInput & { id: string })[];
+  courses: { id: string; input: CourseInput; items: (ItemInput & { id: string })[]; students: string[] }[];
+  liveSessions: { id: string; input: LiveSessionInput; registered: string[] }[];
+  events: LearningEvent[];
+  instructorId: string;
+  adminId: string;
+}
+
+/**
+ * Generates a believable platform: courses with lessons, videos and quizzes, learners in many time
+ * zones with habits (some keen, some fading), and 28 days of visits and time on task.
+ */
+export function generateDemo(learners: number, now: Date, seed = 42): DemoPlatform {
+  const rand = prng(seed);
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
+  const instructorId = 'demo-instructor';
+  const adminId = 'demo-admin';
+  const users: DemoPlatform['users'] = [
+    { id: instructorId, displayName: 'Dr. Ines Ramos', email: 'ines@example.edu', timezone: 'Europe/Madrid' },
+    { id: adminId, displayName: 'Platform Admin', email: 'admin@example.edu', timezone: 'UTC' },
+  ];
+  for (let i = 1; i <= learners; i++) {
+    users.push({
+      id: `demo-learner-${String(i).padStart(3, '0')}`,
+      displayName: `${pick(FIRST)} ${pick(LAST)}`,
+      email: `learner${i}@example.edu`,
+      timezone: pick(ZONES),
+    });
+  }
+  const learnerIds = users.slice(2).map((u) => u.id);
+  const titles = ['Introduction to Data Science', 'Web Development Foundations', 'Statistics for Everyone'];
+  const courses: DemoPlatform['courses'] = titles.map((title, c) => {
+    const id = `demo-course-${c + 1}`;
+    const items: (ItemInput & { id: string })[] = [];
+    for (let k = 1; k <= 8; k++) {
+      const type = k % 4 === 0 ? 'quiz' : k % 2 === 0 ? 'video' : 'lesson';
+      items.push({
+        id: `${id}-item-${k}`,
+        type,
+        title: `${type === 'quiz' ? 'Quiz' : type === 'video' ? 'Video' : 'Lesson'} ${k}`,
+        position: k,
+        ...(type === 'video' ? { durationSec: 300 + Math.floor(rand() * 900) } : {}),
+      });
+    }
+    const students = learnerIds.filter(() => rand() < 0.6);
+    return { id, input: { code: `DEMO${101 + c}`, title, instructorIds: [instructorId] }, items, students };
+  });
+
+  const events: LearningEvent[] = [];
+  const day = 86_400_000;
+  for (const course of courses) {
+    for (const userId of course.students) {
+      const keenness = rand();
+      const fadesAfter = rand() < 0.2 ? Math.floor(rand() * 20) : 0;
+      for (let d = 27; d >= fadesAfter; d--) {
+        if (rand() > keenness * 0.8) continue;
+        const start = now.getTime() - d * day - Math.floor(rand() * 12) * 3_600_000;
+        events.push({ id: uuidFrom(rand), type: 'course_visit', occurredAt: new Date(start).toISOString(), userId, courseId: course.id });
+        const beats = 2 + Math.floor(rand() * 40);
+        for (let b = 0; b < beats; b++) {
+          events.push({
+            id: uuidFrom(rand),
+            type: 'heartbeat',
+            occurredAt: new Date(start + b * 30_000).toISOString(),
+            userId,
+            courseId: course.id,
+            data: { activeSec: 30 },
+          });
+        }
+      }
+    }
+  }
+  const hour = 3_600_000;
+  const liveSessions: DemoPlatform['liveSessions'] = [
+    {
+      id: 'demo-live-past',
+      input: {
+        courseId: 'demo-course-1',
+        title: 'Office hours: regression',
+        instructorId,
+        scheduledStart: new Date(now.getTime() - 3 * day).toISOString(),
+        scheduledEnd: new Date(now.getTime() - 3 * day + hour).toISOString(),
+      },
+      registered: courses[0]!.students.slice(0, 40),
+    },
+    {
+      id: 'demo-live-now',
+      input: {
+        courseId: 'demo-course-1',
+        title: 'Live workshop: pandas',
+        instructorId,
+        scheduledStart: new Date(now.getTime() - 15 * 60_000).toISOString(),
+        scheduledEnd: new Date(now.getTime() + 45 * 60_000).toISOString(),
+      },
+      registered: courses[0]!.students.slice(0, 60),
+    },
+  ];
+  return { users, courses, liveSessions, events, instructorId, adminId };
+}

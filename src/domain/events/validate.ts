@@ -1,0 +1,163 @@
+import type { TSchema } from '@sinclair/typebox';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { EVENT_REJECTION_CODES, type EventRejectionCode } from '../../errors/codes.js';
+import {
+  CUSTOM_TYPE_PATTERN,
+  EVENT_TYPE_RULES,
+  EventEnvelopeSchema,
+  MAX_DATA_BYTES,
+  MAX_DATA_DEPTH,
+  VALUE_RANGES,
+} from './schema.js';
+import type { LearningEvent } from './types.js';
+
+// ajv-formats ships CommonJS with a default export property.
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+
+export interface Rejection {
+  code: EventRejectionCode;
+  message: string;
+}
+
+export type ValidationResult = { ok: true; event: LearningEvent } | { ok: false; rejection: Rejection };
+
+const reject = (code: EventRejectionCode, detail?: string): ValidationResult => ({
+  ok: false,
+  rejection: { code, message: detail ? `${EVENT_REJECTION_CODES[code]}: ${detail}` : EVENT_REJECTION_CODES[code] },
+});
+
+const MIN_TIME = Date.UTC(1900, 0, 1);
+const MAX_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/**
+ * Walks a value once: finds strings PostgreSQL cannot store (NUL, unpaired surrogates, in keys
+ * too) and how deep it nests. Returns the offending path or the depth.
+ */
+function inspect(value: unknown, path: string, depth: number): { badPath?: string; depth: number } {
+  if (typeof value === 'string') {
+    return value.includes('\u0000') || !value.isWellFormed() ? { badPath: path, depth } : { depth };
+  }
+  if (typeof value !== 'object' || value === null) return { depth };
+  let max = depth;
+  const entries: [string, unknown][] = Array.isArray(value)
+    ? value.map((v, i) => [String(i), v])
+    : Object.entries(value as Record<string, unknown>);
+  for (const [key, child] of entries) {
+    if (key.includes('\u0000') || !key.isWellFormed()) return { badPath: `${path}.${key}`, depth: max };
+    const r = inspect(child, `${path}.${key}`, depth + 1);
+    if (r.badPath) return r;
+    if (r.depth > max) max = r.depth;
+    if (max > MAX_DATA_DEPTH + 2) return { depth: max };
+  }
+  return { depth: max };
+}
+
+function field(err: ErrorObject): string {
+  const path = err.instancePath.replace(/^\//, '').replaceAll('/', '.');
+  return path;
+}
+
+function envelopeRejection(err: ErrorObject): ValidationResult {
+  const at = field(err);
+  switch (err.keyword) {
+    case 'required':
+      return reject('missing_field', String((err.params as { missingProperty: string }).missingProperty));
+    case 'additionalProperties':
+      return reject(
+        'unknown_field',
+        [at, (err.params as { additionalProperty: string }).additionalProperty].filter(Boolean).join('.'),
+      );
+    case 'format':
+      if (at === 'id') return reject('invalid_uuid');
+      if (at === 'occurredAt') return reject('invalid_timestamp');
+      return reject('invalid_field', `${at} ${err.message}`);
+    case 'maxLength':
+      return reject('value_too_long', `${at} ${err.message}`);
+    default:
+      return reject('invalid_field', `${at} ${err.message}`);
+  }
+}
+
+/**
+ * Compiles the event schemas once and returns the per-event validator used by ingestion.
+ * `actingUserId` is the learner the token belongs to; absent for API keys and admins, who must
+ * name the user on every event.
+ * @example
+ *   const validate = createEventValidator();
+ *   const r = validate({ id, type: 'course_visit', occurredAt, courseId: 'c1' }, 'u1');
+ */
+export function createEventValidator(): (raw: unknown, actingUserId?: string) => ValidationResult {
+  const ajv = new Ajv({ allErrors: false, strict: true });
+  addFormats(ajv, ['uuid', 'date-time']);
+  const envelope = ajv.compile(EventEnvelopeSchema);
+  const dataValidators = new Map<string, ValidateFunction>();
+  for (const [type, rule] of Object.entries(EVENT_TYPE_RULES)) {
+    if (rule.data) dataValidators.set(type, ajv.compile(rule.data as TSchema));
+  }
+
+  return (raw, actingUserId) => {
+    if (!isPlainObject(raw)) return reject('invalid_event');
+    const inspected = inspect(raw, '', 0);
+    if (inspected.badPath) return reject('invalid_characters', inspected.badPath.slice(1));
+    // The envelope itself has depth 2 (event → device/data → field); data adds the rest.
+    if (inspected.depth > MAX_DATA_DEPTH + 1) return reject('data_too_deep', `at most ${MAX_DATA_DEPTH} levels`);
+    if (!envelope(raw)) return envelopeRejection(envelope.errors![0]!);
+    const e = raw as unknown as LearningEvent;
+
+    const time = Date.parse(e.occurredAt);
+    if (!Number.isFinite(time) || time < MIN_TIME || time > MAX_TIME) {
+      return reject('invalid_timestamp', 'must be between 1900 and 9999');
+    }
+    const rule = EVENT_TYPE_RULES[e.type];
+    if (!rule && !CUSTOM_TYPE_PATTERN.test(e.type)) return reject('unknown_event_type', e.type);
+    if (e.value !== undefined && !Number.isFinite(e.value)) return reject('invalid_field', 'value');
+    if (e.data !== undefined && JSON.stringify(e.data).length > MAX_DATA_BYTES) {
+      return reject('data_too_large', `at most ${MAX_DATA_BYTES} bytes`);
+    }
+    if (rule) {
+      for (const name of rule.requires ?? []) {
+        if ((e as unknown as Record<string, unknown>)[name] === undefined) {
+          return reject('missing_field', `${name} is required for ${e.type}`);
+        }
+      }
+      const validateData = dataValidators.get(e.type);
+      if (validateData && !validateData(e.data ?? {})) {
+        const err = validateData.errors![0]!;
+        const at = ['data', field(err)].filter(Boolean).join('.');
+        const extra =
+          err.keyword === 'additionalProperties'
+            ? ` ${(err.params as { additionalProperty: string }).additionalProperty}`
+            : '';
+        return reject('invalid_data', `${at} ${err.message}${extra}`);
+      }
+      const range = VALUE_RANGES[e.type];
+      if (range && e.value !== undefined && (e.value < range[0] || e.value > range[1])) {
+        return reject('invalid_field', `value must be from ${range[0]} to ${range[1]} for ${e.type}`);
+      }
+    }
+
+    const userId = actingUserId ?? e.userId;
+    if (userId === undefined) return reject('missing_user');
+    return {
+      ok: true,
+      event: {
+        id: e.id.toLowerCase(),
+        type: e.type,
+        occurredAt: new Date(time).toISOString(),
+        userId,
+        courseId: e.courseId,
+        itemId: e.itemId,
+        liveSessionId: e.liveSessionId,
+        clientSessionId: e.clientSessionId,
+        device: e.device,
+        value: e.value,
+        data: e.data,
+      },
+    };
+  };
+}

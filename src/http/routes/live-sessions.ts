@@ -1,0 +1,67 @@
+import type { Static } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import type { AppDeps } from '../../app.js';
+import { requireLiveSessionAccess, requirePlatform } from '../../auth/access.js';
+import { isPlatform } from '../../auth/principal.js';
+import { LiveSessionInput } from '../../domain/catalog/schemas.js';
+import { AppError } from '../../errors/app-error.js';
+import { listLiveSessions, listRegistrations, upsertLiveSession, upsertRegistration } from '../../store/catalog/live-sessions.js';
+import { LiveSessionOut, PageOf, PageQuery, Params, RegistrationOut } from '../schemas.js';
+
+export const liveSessionRoutes =
+  (deps: AppDeps): FastifyPluginAsync =>
+  async (app) => {
+    const { db } = deps;
+    const tags = ['catalog'];
+
+    app.put<{ Params: Static<typeof Params.session>; Body: LiveSessionInput }>(
+      '/live-sessions/:sessionId',
+      {
+        schema: { summary: 'Create or update a live session', tags, params: Params.session, body: LiveSessionInput, response: { 200: LiveSessionOut } },
+      },
+      async (request) => {
+        requirePlatform(request.principal);
+        if (Date.parse(request.body.scheduledEnd) < Date.parse(request.body.scheduledStart)) {
+          throw new AppError('validation_failed', 'scheduledEnd is before scheduledStart');
+        }
+        return upsertLiveSession(db, request.params.sessionId, request.body);
+      },
+    );
+
+    app.get<{ Params: Static<typeof Params.session> }>(
+      '/live-sessions/:sessionId',
+      { schema: { summary: 'A live session', tags, params: Params.session, response: { 200: LiveSessionOut } } },
+      async (request) => requireLiveSessionAccess(db, request.principal, request.params.sessionId, 'learn'),
+    );
+
+    app.get<{ Querystring: Static<typeof PageQuery> }>(
+      '/live-sessions',
+      { schema: { summary: 'Live sessions the caller may see, newest first', tags, querystring: PageQuery, response: { 200: PageOf(LiveSessionOut) } } },
+      async (request) => {
+        const p = request.principal;
+        const viewer = isPlatform(p) || p.kind !== 'user' ? undefined : p.userId;
+        return listLiveSessions(db, viewer, request.query.limit, request.query.cursor);
+      },
+    );
+
+    app.put<{ Params: Static<typeof Params.registration> }>(
+      '/live-sessions/:sessionId/registrations/:userId',
+      { schema: { summary: 'Register a user for a live session', tags, params: Params.registration, response: { 200: RegistrationOut } } },
+      async (request) => {
+        requirePlatform(request.principal);
+        await requireLiveSessionAccess(db, request.principal, request.params.sessionId, 'teach');
+        return upsertRegistration(db, request.params.sessionId, request.params.userId);
+      },
+    );
+
+    app.get<{ Params: Static<typeof Params.session>; Querystring: Static<typeof PageQuery> }>(
+      '/live-sessions/:sessionId/registrations',
+      {
+        schema: { summary: 'Who registered (session staff)', tags, params: Params.session, querystring: PageQuery, response: { 200: PageOf(RegistrationOut) } },
+      },
+      async (request) => {
+        await requireLiveSessionAccess(db, request.principal, request.params.sessionId, 'teach');
+        return listRegistrations(db, request.params.sessionId, request.query.limit, request.query.cursor);
+      },
+    );
+  };

@@ -1,0 +1,36 @@
+import type { StoredEvent } from '../domain/events/types.js';
+import type { Queryable } from '../store/db.js';
+import type { ApplyContext, Projection } from './projection.js';
+
+/**
+ * Ingest transactions hold this advisory lock shared; a full replay holds it exclusively, so a
+ * replay never interleaves with live updates, in this process or any other.
+ */
+export const LOG_LOCK = 7_214_330_003;
+
+async function loadContext(tx: Queryable, events: readonly StoredEvent[]): Promise<ApplyContext> {
+  const userIds = [...new Set(events.map((e) => e.userId))];
+  const rows =
+    userIds.length === 0
+      ? []
+      : await tx.query<{ id: string; timezone: string }>(
+          'SELECT id, timezone FROM users WHERE id = ANY($1::text[])',
+          [userIds],
+        );
+  const zones = new Map(rows.map((r) => [r.id, r.timezone]));
+  return { timeZoneOf: (userId) => zones.get(userId) ?? 'UTC' };
+}
+
+/** Applies new events to every projection that handles some of them, in the caller's transaction. */
+export async function applyProjections(
+  tx: Queryable,
+  projections: readonly Projection[],
+  events: readonly StoredEvent[],
+): Promise<void> {
+  if (events.length === 0) return;
+  const ctx = await loadContext(tx, events);
+  for (const p of projections) {
+    const relevant = events.filter((e) => p.eventTypes.has(e.type));
+    if (relevant.length > 0) await p.apply(tx, relevant, ctx);
+  }
+}

@@ -1,0 +1,26 @@
+import type { StoredEvent } from '../domain/events/types.js';
+import type { Queryable } from '../store/db.js';
+
+/** Facts a projection may need beyond the events, loaded once per batch. */
+export interface ApplyContext {
+  /** The learner's IANA time zone ('UTC' when the learner is not in the catalog yet). */
+  timeZoneOf(userId: string): string;
+}
+
+/**
+ * A projection is data: its name, version, the events it handles, and how it applies a batch of
+ * new events inside the ingest transaction. Replay runs the same `apply` from the start of the log,
+ * so a rebuild cannot drift from live updates. `apply` must be order-independent: the same events
+ * in any order and any batching give the same rows.
+ */
+export interface Projection {
+  readonly name: string;
+  /** Bump when the meaning of stored rows changes: the next start-up rebuilds the projection. */
+  readonly version: number;
+  readonly eventTypes: ReadonlySet<string>;
+  /** Tables emptied before a full rebuild. */
+  readonly tables: readonly string[];
+  apply(tx: Queryable, events: readonly StoredEvent[], ctx: ApplyContext): Promise<void>;
+  /** Removes one learner's rows, before their events are applied again. */
+  resetUser(tx: Queryable, userId: string): Promise<void>;
+}

@@ -1,0 +1,56 @@
+import type { Db, Queryable } from '../store/db.js';
+import { readAllEvents, readUserEvents } from '../store/events/read.js';
+import { applyProjections, LOG_LOCK } from './apply.js';
+import type { Projection } from './projection.js';
+
+export interface ReplayResult {
+  events: number;
+  projections: string[];
+}
+
+/**
+ * Rebuilds projections from the whole log in one transaction: readers keep seeing the old rows
+ * until the new ones commit, and ingestion waits (it takes the log lock shared) rather than
+ * racing the rebuild.
+ */
+export async function replay(db: Db, projections: readonly Projection[]): Promise<ReplayResult> {
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [LOG_LOCK]);
+    for (const p of projections) {
+      for (const table of p.tables) await tx.query(`TRUNCATE ${table}`);
+    }
+    let count = 0;
+    for await (const chunk of readAllEvents(tx)) {
+      await applyProjections(tx, projections, chunk);
+      count += chunk.length;
+    }
+    for (const p of projections) await recordVersion(tx, p);
+    return { events: count, projections: projections.map((p) => p.name) };
+  });
+}
+
+/** Recomputes one learner's rows from their events, e.g. after their time zone changed. */
+export async function replayUser(tx: Queryable, projections: readonly Projection[], userId: string): Promise<void> {
+  for (const p of projections) await p.resetUser(tx, userId);
+  await applyProjections(tx, projections, await readUserEvents(tx, userId));
+}
+
+async function recordVersion(tx: Queryable, p: Projection): Promise<void> {
+  await tx.query(
+    `INSERT INTO projection_state (name, version, rebuilt_at) VALUES ($1, $2, now())
+     ON CONFLICT (name) DO UPDATE SET version = excluded.version, rebuilt_at = now()`,
+    [p.name, p.version],
+  );
+}
+
+/**
+ * At start-up: projections whose stored version differs from the code's (new or changed ones)
+ * are rebuilt from the log. Returns the names rebuilt.
+ */
+export async function rebuildStale(db: Db, projections: readonly Projection[]): Promise<string[]> {
+  const rows = await db.query<{ name: string; version: number }>('SELECT name, version FROM projection_state');
+  const stored = new Map(rows.map((r) => [r.name, r.version]));
+  const stale = projections.filter((p) => stored.get(p.name) !== p.version);
+  if (stale.length > 0) await replay(db, stale);
+  return stale.map((p) => p.name);
+}

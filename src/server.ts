@@ -1,0 +1,64 @@
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import type { Config } from './config/config.js';
+import { createEventValidator } from './domain/events/validate.js';
+import { GroupCommitter } from './ingest/group-commit.js';
+import { Metrics } from './ops/metrics.js';
+import { PROJECTIONS } from './projections/registry.js';
+import { rebuildStale } from './projections/replay.js';
+import type { Db } from './store/db.js';
+import { PartitionManager } from './store/events/partitions.js';
+import { migrate } from './store/migrate.js';
+
+export interface Server {
+  app: FastifyInstance;
+  db: Db;
+  committer: GroupCommitter;
+  /** Stops taking requests, lets in-flight ones and queued batches commit, closes the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Prepares a database for serving (migrations, partitions, stale projections) and builds the
+ * app on it. Does not listen. The database is owned by the returned server from here on.
+ */
+export async function createServer(
+  config: Config,
+  db: Db,
+  options: { loggerInstance?: FastifyBaseLogger } = {},
+): Promise<Server> {
+  await migrate(db);
+  const partitions = new PartitionManager(db);
+  await partitions.ensureCurrent();
+  await rebuildStale(db, PROJECTIONS);
+
+  const metrics = new Metrics();
+  const committer = new GroupCommitter({
+    db,
+    projections: PROJECTIONS,
+    partitions,
+    maxBatchEvents: config.ingestMaxBatchEvents,
+    writers: config.ingestWriters,
+    observer: metrics.commitObserver(),
+  });
+  const lifecycle = { closing: false };
+  const app = await buildApp(
+    { config, db, committer, projections: PROJECTIONS, metrics, validateEvent: createEventValidator(), lifecycle },
+    options,
+  );
+  let closed: Promise<void> | undefined;
+  return {
+    app,
+    db,
+    committer,
+    close() {
+      closed ??= (async () => {
+        lifecycle.closing = true;
+        await app.close();
+        await committer.close();
+        await db.close();
+      })();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import type { ItemInput } from '../../domain/catalog/schemas.js';
+import { AppError } from '../../errors/app-error.js';
+import type { Queryable, Row } from '../db.js';
+import { decodeCursor, type Page, toPage } from '../pagination.js';
+
+export interface Item {
+  id: string;
+  courseId: string;
+  type: ItemInput['type'];
+  title: string;
+  position: number;
+  durationSec: number | null;
+  completionThreshold: number | null;
+  requiredQuizId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface ItemRow extends Row {
+  id: string;
+  course_id: string;
+  type: ItemInput['type'];
+  title: string;
+  position: number;
+  duration_sec: number | null;
+  completion_threshold: number | null;
+  required_quiz_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const toItem = (r: ItemRow): Item => ({
+  id: r.id,
+  courseId: r.course_id,
+  type: r.type,
+  title: r.title,
+  position: r.position,
+  durationSec: r.duration_sec,
+  completionThreshold: r.completion_threshold,
+  requiredQuizId: r.required_quiz_id,
+  createdAt: r.created_at.toISOString(),
+  updatedAt: r.updated_at.toISOString(),
+});
+
+/**
+ * Upserts a course's items in one statement. An item id already used by another course is a
+ * conflict (item ids are global), reported before anything is written.
+ */
+export async function upsertItems(
+  tx: Queryable,
+  courseId: string,
+  items: readonly (ItemInput & { id: string })[],
+): Promise<Item[]> {
+  const ids = items.map((i) => i.id);
+  const clash = await tx.query<{ id: string; course_id: string }>(
+    'SELECT id, course_id FROM items WHERE id = ANY($1::text[]) AND course_id <> $2 LIMIT 1',
+    [ids, courseId],
+  );
+  if (clash[0]) {
+    throw new AppError('item_course_mismatch', `Item ${clash[0].id} belongs to course ${clash[0].course_id}`, {
+      itemId: clash[0].id,
+      courseId: clash[0].course_id,
+    });
+  }
+  const sorted = [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const rows = await tx.query<ItemRow>(
+    `INSERT INTO items (id, course_id, type, title, position, duration_sec, completion_threshold, required_quiz_id)
+     SELECT id, $2, type, title, coalesce(position, 0), "durationSec", "completionThreshold", "requiredQuizId"
+     FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, type text, title text, position integer,
+       "durationSec" double precision, "completionThreshold" double precision, "requiredQuizId" text)
+     ON CONFLICT (id) DO UPDATE SET type = excluded.type, title = excluded.title, position = excluded.position,
+       duration_sec = excluded.duration_sec, completion_threshold = excluded.completion_threshold,
+       required_quiz_id = excluded.required_quiz_id, updated_at = now()
+     RETURNING *`,
+    [JSON.stringify(sorted), courseId],
+  );
+  return rows.map(toItem);
+}
+
+export async function getItem(db: Queryable, id: string): Promise<Item | undefined> {
+  const rows = await db.query<ItemRow>('SELECT * FROM items WHERE id = $1', [id]);
+  return rows[0] && toItem(rows[0]);
+}
+
+/** A course's items in course order (position, then id). */
+export async function listItems(db: Queryable, courseId: string, limit: number, cursor?: string): Promise<Page<Item>> {
+  const after = decodeCursor(cursor, 2);
+  const rows = await db.query<ItemRow>(
+    `SELECT * FROM items WHERE course_id = $1
+       AND ($2::integer IS NULL OR (position, id) > ($2::integer, $3::text))
+     ORDER BY position, id LIMIT $4`,
+    [courseId, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
+  );
+  return toPage(rows, limit, (r) => [r.position, r.id], toItem);
+}

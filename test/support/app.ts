@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { signToken } from '../../src/auth/token.js';
+import type { Role } from '../../src/auth/principal.js';
+import { type Config, loadConfig } from '../../src/config/config.js';
+import { createServer, type Server } from '../../src/server.js';
+import type { Engine, TestDb } from './engines.js';
+
+export const API_KEY = 'test-api-key-0123456789';
+export const JWT_SECRET = 'test-jwt-secret-0123456789abcdef';
+
+export interface TestApp {
+  app: FastifyInstance;
+  server: Server;
+  testDb: TestDb;
+  config: Config;
+  /** Injects a request with the API key unless `auth` is given (a token, or null for none). */
+  request(opts: InjectOptions & { auth?: string | null }): ReturnType<FastifyInstance['inject']>;
+  token(userId: string, role?: Role, expiresIn?: string | number): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** A server on a fresh database of the engine, with a known API key and JWT secret. */
+export async function startTestApp(engine: Engine, env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
+  const testDb = await engine.open();
+  const config = loadConfig({ LEARNPULSE_API_KEYS: API_KEY, LEARNPULSE_JWT_SECRET: JWT_SECRET, ...env });
+  const server = await createServer(config, testDb.db);
+  const app = server.app;
+  return {
+    app,
+    server,
+    testDb,
+    config,
+    request({ auth, ...opts }) {
+      const headers = { ...(opts.headers ?? {}) } as Record<string, string>;
+      const credential = auth === undefined ? API_KEY : auth;
+      if (credential !== null) headers.authorization = `Bearer ${credential}`;
+      return app.inject({ ...opts, headers });
+    },
+    token: (userId, role = 'student', expiresIn = '1h') => signToken(JWT_SECRET, { userId, role }, expiresIn),
+    async close() {
+      await server.close();
+      if (testDb.url) await testDb.close();
+    },
+  };
+}
+
+/** A valid event of a type, with overrides. */
+export function event(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id: randomUUID(),
+    type: 'heartbeat',
+    occurredAt: '2026-11-20T10:00:00.000Z',
+    userId: 'u1',
+    courseId: 'c1',
+    data: { activeSec: 30 },
+    ...overrides,
+  };
+}
