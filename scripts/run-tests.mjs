@@ -16,11 +16,22 @@ function find(dir) {
 const only = process.argv.slice(2);
 const files = only.length > 0 ? only : [...find('src'), ...find('test')].sort();
 if (!process.env.TEST_DATABASE_URL && !process.env.DATABASE_URL) {
-  console.log('No TEST_DATABASE_URL or DATABASE_URL: storage tests run on PGlite only (PostgreSQL run skipped).');
+  console.log(
+    'No TEST_DATABASE_URL or DATABASE_URL: storage tests run on PGlite only (PostgreSQL run skipped).',
+  );
 }
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=2',
+    '--test-force-exit',
+    '--test-timeout=180000',
+    '--test-reporter=spec',
+    ...files,
+  ],
   { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
 );
 process.exit(result.status ?? 1);

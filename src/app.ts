@@ -32,12 +32,14 @@ export interface AppDeps {
   lifecycle: { closing: boolean };
 }
 
-
 /**
  * Builds the Fastify app without listening: tests inject requests, main.ts listens.
  * @example const app = await buildApp(deps); const res = await app.inject({ url: '/healthz' });
  */
-export async function buildApp(deps: AppDeps, options: { loggerInstance?: FastifyBaseLogger } = {}): Promise<FastifyInstance> {
+export async function buildApp(
+  deps: AppDeps,
+  options: { loggerInstance?: FastifyBaseLogger } = {},
+): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: false }),
     bodyLimit: deps.config.bodyLimitBytes,

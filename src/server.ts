@@ -43,7 +43,15 @@ export async function createServer(
   });
   const lifecycle = { closing: false };
   const app = await buildApp(
-    { config, db, committer, projections: PROJECTIONS, metrics, validateEvent: createEventValidator(), lifecycle },
+    {
+      config,
+      db,
+      committer,
+      projections: PROJECTIONS,
+      metrics,
+      validateEvent: createEventValidator(),
+      lifecycle,
+    },
     options,
   );
   let closed: Promise<void> | undefined;

@@ -37,14 +37,19 @@ export async function requireCourseAccess(
 
 /** Writes to the catalog are for the host platform (API key) and admins. */
 export function requirePlatform(principal: Principal): void {
-  if (!isPlatform(principal)) throw new AppError('forbidden', 'Only the host platform or an admin may change the catalog');
+  if (!isPlatform(principal))
+    throw new AppError('forbidden', 'Only the host platform or an admin may change the catalog');
 }
 
 /** A user's profile: themselves, the platform, or someone who teaches them. */
 export async function requireUserAccess(db: Queryable, principal: Principal, userId: string): Promise<void> {
   if (isPlatform(principal)) return;
   if (principal.kind === 'user' && principal.userId === userId) return;
-  if (principal.kind === 'user' && principal.role === 'instructor' && (await teachesUser(db, principal.userId, userId))) {
+  if (
+    principal.kind === 'user' &&
+    principal.role === 'instructor' &&
+    (await teachesUser(db, principal.userId, userId))
+  ) {
     return;
   }
   throw new AppError('forbidden');
@@ -66,6 +71,7 @@ export async function requireLiveSessionAccess(
   if (session.instructorId === principal.userId) return session;
   const rel = session.courseId ? await courseRelation(db, session.courseId, principal.userId) : undefined;
   if (rel?.teaches) return session;
-  if (need === 'learn' && (rel?.enrolled || (await isRegistered(db, sessionId, principal.userId)))) return session;
+  if (need === 'learn' && (rel?.enrolled || (await isRegistered(db, sessionId, principal.userId))))
+    return session;
   throw new AppError('forbidden', `You may not access live session ${sessionId}`);
 }

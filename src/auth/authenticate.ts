@@ -18,10 +18,14 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
  * constant time; anything else must be a JWT signed with the shared secret (HS256) or by a key
  * from the JWKS (RS256).
  */
-export function createAuthenticator(opts: AuthOptions): (credential: string | undefined) => Promise<Principal> {
+export function createAuthenticator(
+  opts: AuthOptions,
+): (credential: string | undefined) => Promise<Principal> {
   const keyDigests = opts.apiKeys.map(digest);
   const secret = opts.jwtSecret ? new TextEncoder().encode(opts.jwtSecret) : undefined;
-  const jwks: JWTVerifyGetKey | undefined = opts.jwksUrl ? createRemoteJWKSet(new URL(opts.jwksUrl)) : undefined;
+  const jwks: JWTVerifyGetKey | undefined = opts.jwksUrl
+    ? createRemoteJWKSet(new URL(opts.jwksUrl))
+    : undefined;
 
   async function verify(token: string) {
     if (secret) {
@@ -39,14 +43,16 @@ export function createAuthenticator(opts: AuthOptions): (credential: string | un
     if (!credential) throw new AppError('unauthorized');
     const d = digest(credential);
     if (keyDigests.some((k) => timingSafeEqual(k, d))) return { kind: 'apiKey' };
-    if (credential.split('.').length !== 3) throw new AppError('invalid_token', 'Unknown API key or malformed token');
+    if (credential.split('.').length !== 3)
+      throw new AppError('invalid_token', 'Unknown API key or malformed token');
     try {
       const payload = await verify(credential);
       if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 128) {
         throw new AppError('invalid_token', 'The token has no valid sub claim');
       }
       const role = payload.role ?? 'student';
-      if (typeof role !== 'string' || !ROLES.has(role)) throw new AppError('invalid_token', 'Unknown role in token');
+      if (typeof role !== 'string' || !ROLES.has(role))
+        throw new AppError('invalid_token', 'Unknown role in token');
       const name = typeof payload.name === 'string' ? payload.name : undefined;
       return { kind: 'user', userId: payload.sub, role: role as Role, name };
     } catch (err) {

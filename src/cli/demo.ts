@@ -12,7 +12,10 @@ export async function runDemo(flags: ConfigFlags, learners: number): Promise<voi
     beforeListen: async (server) => {
       const started = Date.now();
       const r = await seedDemo(server.db, PROJECTIONS, server.committer, demo);
-      server.app.log.info({ events: r.events, newlyStored: r.accepted, ms: Date.now() - started }, 'Demo platform loaded');
+      server.app.log.info(
+        { events: r.events, newlyStored: r.accepted, ms: Date.now() - started },
+        'Demo platform loaded',
+      );
     },
   });
   const secret = config.jwtSecret;

@@ -13,8 +13,14 @@ const serverOptions = (cmd: Command) =>
   cmd
     .addOption(new Option('--port <port>', 'port to listen on').env('PORT').default('3000'))
     .addOption(new Option('--host <host>', 'address to bind').env('HOST').default('127.0.0.1'))
-    .addOption(new Option('--database-url <url>', 'PostgreSQL URL; absent: embedded PGlite').env('DATABASE_URL'))
-    .addOption(new Option('--data-dir <dir>', 'folder of the embedded database').env('LEARNPULSE_DATA_DIR').default('./data'))
+    .addOption(
+      new Option('--database-url <url>', 'PostgreSQL URL; absent: embedded PGlite').env('DATABASE_URL'),
+    )
+    .addOption(
+      new Option('--data-dir <dir>', 'folder of the embedded database')
+        .env('LEARNPULSE_DATA_DIR')
+        .default('./data'),
+    )
     .addOption(new Option('--api-keys <keys>', 'comma-separated API keys').env('LEARNPULSE_API_KEYS'))
     .addOption(new Option('--jwt-secret <secret>', 'HS256 secret for JWTs').env('LEARNPULSE_JWT_SECRET'))
     .addOption(new Option('--jwks-url <url>', 'JWKS URL for RS256 JWTs').env('LEARNPULSE_JWKS_URL'))
@@ -40,27 +46,14 @@ serverOptions(program.command('demo').description('run the server with a generat
     await runDemo(opts, Number(opts.learners));
   });
 
-serverOptions(program.command('migrate').description('apply pending database migrations and exit')).action(async (opts) => {
-  const config = loadConfig(process.env, opts);
-  const db = await openDatabase(config);
-  try {
-    const applied = await migrate(db);
-    console.log(applied.length ? `Applied migrations: ${applied.join(', ')}` : 'The database is up to date');
-  } finally {
-    await db.close();
-  }
-});
-
-serverOptions(program.command('replay').description('rebuild every projection from the event log and exit')).action(
+serverOptions(program.command('migrate').description('apply pending database migrations and exit')).action(
   async (opts) => {
     const config = loadConfig(process.env, opts);
     const db = await openDatabase(config);
     try {
-      await migrate(db);
-      const started = Date.now();
-      const result = await replay(db, PROJECTIONS);
+      const applied = await migrate(db);
       console.log(
-        `Replayed ${result.events} events into ${result.projections.join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        applied.length ? `Applied migrations: ${applied.join(', ')}` : 'The database is up to date',
       );
     } finally {
       await db.close();
@@ -68,19 +61,50 @@ serverOptions(program.command('replay').description('rebuild every projection fr
   },
 );
 
+serverOptions(
+  program.command('replay').description('rebuild every projection from the event log and exit'),
+).action(async (opts) => {
+  const config = loadConfig(process.env, opts);
+  const db = await openDatabase(config);
+  try {
+    await migrate(db);
+    const started = Date.now();
+    const result = await replay(db, PROJECTIONS);
+    console.log(
+      `Replayed ${result.events} events into ${result.projections.join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+  } finally {
+    await db.close();
+  }
+});
+
 program
   .command('token')
   .description('print a development JWT (HS256, signed with LEARNPULSE_JWT_SECRET or the development secret)')
   .requiredOption('--user <id>', 'the user id (sub claim)')
-  .addOption(new Option('--role <role>', 'role claim').choices(['student', 'instructor', 'admin']).default('student'))
+  .addOption(
+    new Option('--role <role>', 'role claim').choices(['student', 'instructor', 'admin']).default('student'),
+  )
   .option('--name <name>', 'display name claim')
   .option('--expires <duration>', 'lifetime, e.g. 2h, 7d', '24h')
-  .addOption(new Option('--data-dir <dir>', 'folder holding the development secret').env('LEARNPULSE_DATA_DIR').default('./data'))
+  .addOption(
+    new Option('--data-dir <dir>', 'folder holding the development secret')
+      .env('LEARNPULSE_DATA_DIR')
+      .default('./data'),
+  )
   .addOption(new Option('--jwt-secret <secret>', 'HS256 secret').env('LEARNPULSE_JWT_SECRET'))
   .action(async (opts) => {
-    const { config } = await withDevCredentials(loadConfig(process.env, { dataDir: opts.dataDir, jwtSecret: opts.jwtSecret }));
+    const { config } = await withDevCredentials(
+      loadConfig(process.env, { dataDir: opts.dataDir, jwtSecret: opts.jwtSecret }),
+    );
     if (!config.jwtSecret) throw new Error('No JWT secret: set LEARNPULSE_JWT_SECRET');
-    console.log(await signToken(config.jwtSecret, { userId: opts.user, role: opts.role, name: opts.name }, opts.expires));
+    console.log(
+      await signToken(
+        config.jwtSecret,
+        { userId: opts.user, role: opts.role, name: opts.name },
+        opts.expires,
+      ),
+    );
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -15,14 +15,22 @@ export interface Running {
  * Starts the server as `learnpulse serve` does: config, development credentials, database,
  * listen, and a graceful shutdown on SIGTERM/SIGINT that lets in-flight batches commit.
  */
-export async function serve(flags: ConfigFlags, hooks: { beforeListen?: (s: Server, c: Config) => Promise<void> } = {}): Promise<Running> {
+export async function serve(
+  flags: ConfigFlags,
+  hooks: { beforeListen?: (s: Server, c: Config) => Promise<void> } = {},
+): Promise<Running> {
   const base = loadConfig(process.env, flags);
   const logger = pino({ level: base.logLevel, name: 'learnpulse' });
   const { config, generated } = await withDevCredentials(base);
-  if (generated.apiKey) logger.warn({ apiKey: generated.apiKey }, 'No LEARNPULSE_API_KEYS set: using a development API key');
-  if (generated.jwtSecret) logger.warn('No LEARNPULSE_JWT_SECRET set: using a development secret (learnpulse token signs with it)');
+  if (generated.apiKey)
+    logger.warn({ apiKey: generated.apiKey }, 'No LEARNPULSE_API_KEYS set: using a development API key');
+  if (generated.jwtSecret)
+    logger.warn('No LEARNPULSE_JWT_SECRET set: using a development secret (learnpulse token signs with it)');
   if (!config.databaseUrl) {
-    logger.info({ dataDir: config.dataDir }, 'Opening the embedded database (PGlite); this takes a few seconds and ~0.8 GB');
+    logger.info(
+      { dataDir: config.dataDir },
+      'Opening the embedded database (PGlite); this takes a few seconds and ~0.8 GB',
+    );
   }
   const db = await openDatabase(config);
   const server = await createServer(config, db, { loggerInstance: logger.child({ component: 'http' }) });

@@ -60,7 +60,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
     throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
   }
   const jwksUrl = nonEmpty(flags.jwksUrl ?? env.LEARNPULSE_JWKS_URL);
-  if (jwksUrl && !/^https?:\/\//.test(jwksUrl)) throw new ConfigError('LEARNPULSE_JWKS_URL must be an http(s) URL');
+  if (jwksUrl && !/^https?:\/\//.test(jwksUrl))
+    throw new ConfigError('LEARNPULSE_JWKS_URL must be an http(s) URL');
   const apiKeys = (flags.apiKeys ?? env.LEARNPULSE_API_KEYS ?? '')
     .split(',')
     .map((k) => k.trim())
@@ -69,7 +70,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
     if (key.length < 8) throw new ConfigError('API keys must be at least 8 characters long');
   }
   const jwtSecret = nonEmpty(flags.jwtSecret ?? env.LEARNPULSE_JWT_SECRET);
-  if (jwtSecret && jwtSecret.length < 16) throw new ConfigError('LEARNPULSE_JWT_SECRET must be at least 16 characters');
+  if (jwtSecret && jwtSecret.length < 16)
+    throw new ConfigError('LEARNPULSE_JWT_SECRET must be at least 16 characters');
 
   const config: Config = {
     port: integer('PORT', flags.port ?? env.PORT, 3000, 0, 65535),
@@ -81,9 +83,27 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
     jwksUrl,
     production: env.NODE_ENV === 'production',
     logLevel: nonEmpty(flags.logLevel ?? env.LOG_LEVEL) ?? 'info',
-    maxEventsPerRequest: integer('LEARNPULSE_MAX_EVENTS_PER_REQUEST', env.LEARNPULSE_MAX_EVENTS_PER_REQUEST, 500, 1, 100_000),
-    bodyLimitBytes: integer('LEARNPULSE_BODY_LIMIT_BYTES', env.LEARNPULSE_BODY_LIMIT_BYTES, 1024 * 1024, 1024, 1 << 30),
-    ingestMaxBatchEvents: integer('LEARNPULSE_INGEST_BATCH_EVENTS', env.LEARNPULSE_INGEST_BATCH_EVENTS, 5000, 1, 100_000),
+    maxEventsPerRequest: integer(
+      'LEARNPULSE_MAX_EVENTS_PER_REQUEST',
+      env.LEARNPULSE_MAX_EVENTS_PER_REQUEST,
+      500,
+      1,
+      100_000,
+    ),
+    bodyLimitBytes: integer(
+      'LEARNPULSE_BODY_LIMIT_BYTES',
+      env.LEARNPULSE_BODY_LIMIT_BYTES,
+      1024 * 1024,
+      1024,
+      1 << 30,
+    ),
+    ingestMaxBatchEvents: integer(
+      'LEARNPULSE_INGEST_BATCH_EVENTS',
+      env.LEARNPULSE_INGEST_BATCH_EVENTS,
+      5000,
+      1,
+      100_000,
+    ),
     ingestWriters: integer('LEARNPULSE_INGEST_WRITERS', env.LEARNPULSE_INGEST_WRITERS, 2, 1, 32),
     databasePoolSize: integer('LEARNPULSE_DB_POOL', env.LEARNPULSE_DB_POOL, 10, 2, 200),
   };

@@ -13,7 +13,9 @@ interface DevCredentials {
  * kept in the data folder so that restarts and `learnpulse token` agree with the server.
  * Returns the config to run with and what was generated (to print).
  */
-export async function withDevCredentials(config: Config): Promise<{ config: Config; generated: Partial<DevCredentials> }> {
+export async function withDevCredentials(
+  config: Config,
+): Promise<{ config: Config; generated: Partial<DevCredentials> }> {
   const needsKey = config.apiKeys.length === 0;
   const needsSecret = !config.jwtSecret && !config.jwksUrl;
   if (config.production || (!needsKey && !needsSecret)) return { config, generated: {} };
@@ -36,7 +38,10 @@ async function loadOrCreate(dataDir: string): Promise<DevCredentials> {
   try {
     return JSON.parse(await fs.readFile(file, 'utf8')) as DevCredentials;
   } catch {
-    const creds = { apiKey: `dev_${randomBytes(18).toString('base64url')}`, jwtSecret: randomBytes(32).toString('base64url') };
+    const creds = {
+      apiKey: `dev_${randomBytes(18).toString('base64url')}`,
+      jwtSecret: randomBytes(32).toString('base64url'),
+    };
     await fs.mkdir(dataDir, { recursive: true });
     await fs.writeFile(file, JSON.stringify(creds, null, 2), { mode: 0o600 });
     return creds;

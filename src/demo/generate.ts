@@ -22,9 +22,62 @@ function uuidFrom(rand: () => number): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-const ZONES = ['UTC', 'Europe/London', 'Europe/Berlin', 'America/New_York', 'America/Los_Angeles', 'Asia/Tokyo', 'Asia/Kolkata', 'Pacific/Auckland', 'America/Sao_Paulo', 'Africa/Lagos'];
-const FIRST = ['Ada', 'Grace', 'Alan', 'Katherine', 'Linus', 'Margaret', 'Tim', 'Radia', 'Edsger', 'Barbara', 'Ken', 'Frances', 'Dennis', 'Hedy', 'Niklaus', 'Sophie', 'José', 'Zoë', 'Mei', 'Ayşe'];
-const LAST = ['Lovelace', 'Hopper', 'Turing', 'Johnson', 'Torvalds', 'Hamilton', 'Berners-Lee', 'Perlman', 'Dijkstra', 'Liskov', 'Thompson', 'Allen', 'Ritchie', 'Lamarr', 'Wirth', 'Wilson', "O'Neil", 'Nakamura', 'Chen', 'Yılmaz'];
+const ZONES = [
+  'UTC',
+  'Europe/London',
+  'Europe/Berlin',
+  'America/New_York',
+  'America/Los_Angeles',
+  'Asia/Tokyo',
+  'Asia/Kolkata',
+  'Pacific/Auckland',
+  'America/Sao_Paulo',
+  'Africa/Lagos',
+];
+const FIRST = [
+  'Ada',
+  'Grace',
+  'Alan',
+  'Katherine',
+  'Linus',
+  'Margaret',
+  'Tim',
+  'Radia',
+  'Edsger',
+  'Barbara',
+  'Ken',
+  'Frances',
+  'Dennis',
+  'Hedy',
+  'Niklaus',
+  'Sophie',
+  'José',
+  'Zoë',
+  'Mei',
+  'Ayşe',
+];
+const LAST = [
+  'Lovelace',
+  'Hopper',
+  'Turing',
+  'Johnson',
+  'Torvalds',
+  'Hamilton',
+  'Berners-Lee',
+  'Perlman',
+  'Dijkstra',
+  'Liskov',
+  'Thompson',
+  'Allen',
+  'Ritchie',
+  'Lamarr',
+  'Wirth',
+  'Wilson',
+  "O'Neil",
+  'Nakamura',
+  'Chen',
+  'Yılmaz',
+];
 
 export interface DemoPlatform {
   users: (UserInput & { id: string })[];
@@ -84,7 +137,13 @@ export function generateDemo(learners: number, now: Date, seed = 42): DemoPlatfo
       for (let d = 27; d >= fadesAfter; d--) {
         if (rand() > keenness * 0.8) continue;
         const start = now.getTime() - d * day - Math.floor(rand() * 12) * 3_600_000;
-        events.push({ id: uuidFrom(rand), type: 'course_visit', occurredAt: new Date(start).toISOString(), userId, courseId: course.id });
+        events.push({
+          id: uuidFrom(rand),
+          type: 'course_visit',
+          occurredAt: new Date(start).toISOString(),
+          userId,
+          courseId: course.id,
+        });
         const beats = 2 + Math.floor(rand() * 40);
         for (let b = 0; b < beats; b++) {
           events.push({

@@ -12,7 +12,12 @@ import type { DemoPlatform } from './generate.js';
  * Loads a generated platform through the same store and ingest paths the API uses. Safe to run
  * again: catalog upserts are idempotent and events carry fixed ids, so nothing doubles.
  */
-export async function seedDemo(db: Db, projections: readonly Projection[], committer: GroupCommitter, demo: DemoPlatform) {
+export async function seedDemo(
+  db: Db,
+  projections: readonly Projection[],
+  committer: GroupCommitter,
+  demo: DemoPlatform,
+) {
   await saveUsers(db, projections, demo.users);
   for (const course of demo.courses) {
     await upsertCourse(db, course.id, course.input);

@@ -4,7 +4,10 @@
  */
 export const ERROR_CODES = {
   invalid_json: { status: 400, message: 'The request body is not valid JSON' },
-  forbidden_json_key: { status: 400, message: 'The request body contains a forbidden key (__proto__ or constructor)' },
+  forbidden_json_key: {
+    status: 400,
+    message: 'The request body contains a forbidden key (__proto__ or constructor)',
+  },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json' },
   body_too_large: { status: 413, message: 'The request body is larger than the limit' },
   too_many_events: { status: 413, message: 'Too many events in one request' },

@@ -16,9 +16,13 @@ export function toAppError(err: FastifyError | Error): AppError {
   const fe = err as FastifyError;
   if (fe.validation) {
     const first = fe.validation[0];
-    return new AppError('validation_failed', `${fe.validationContext ?? 'request'}${first?.instancePath ?? ''} ${first?.message ?? 'is invalid'}`, {
-      errors: fe.validation.map((v) => ({ path: v.instancePath, message: v.message, keyword: v.keyword })),
-    });
+    return new AppError(
+      'validation_failed',
+      `${fe.validationContext ?? 'request'}${first?.instancePath ?? ''} ${first?.message ?? 'is invalid'}`,
+      {
+        errors: fe.validation.map((v) => ({ path: v.instancePath, message: v.message, keyword: v.keyword })),
+      },
+    );
   }
   const mapped = fe.code ? FASTIFY_CODES[fe.code] : undefined;
   if (mapped) return new AppError(mapped);
@@ -43,7 +47,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({
-      error: { code: 'route_not_found', message: `${ERROR_CODES.route_not_found.message}: ${request.method} ${request.url}` },
+      error: {
+        code: 'route_not_found',
+        message: `${ERROR_CODES.route_not_found.message}: ${request.method} ${request.url}`,
+      },
     }),
   );
 }

@@ -16,7 +16,8 @@ export function registerJsonBody(app: FastifyInstance): void {
       done(null, sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      if (/forbidden prototype property/i.test(message)) return done(new AppError('forbidden_json_key'), undefined);
+      if (/forbidden prototype property/i.test(message))
+        return done(new AppError('forbidden_json_key'), undefined);
       done(new AppError('invalid_json', `The request body is not valid JSON: ${message}`), undefined);
     }
   });

@@ -78,7 +78,11 @@ export const LiveSessionOut = Type.Object({
   updatedAt: Timestamp,
 });
 
-export const RegistrationOut = Type.Object({ sessionId: Type.String(), userId: Type.String(), registeredAt: Timestamp });
+export const RegistrationOut = Type.Object({
+  sessionId: Type.String(),
+  userId: Type.String(),
+  registeredAt: Timestamp,
+});
 
 export const BulkResult = Type.Object({ upserted: Type.Integer() });
 

@@ -95,7 +95,7 @@ export class GroupCommitter {
   private async run(batch: Pending[]): Promise<void> {
     try {
       const outcomes = await this.commit(batch);
-      batch.forEach((p, i) => p.resolve(outcomes[i]!));
+      for (const [i, p] of batch.entries()) p.resolve(outcomes[i]!);
     } catch (err) {
       if (batch.length === 1) {
         this.opts.observer?.onError?.(err);
@@ -137,7 +137,11 @@ export class GroupCommitter {
       return fresh;
     });
     const storedIds = new Set(stored.map((e) => e.id));
-    const outcomes: CommitOutcome[] = batch.map((p) => ({ accepted: 0, duplicates: p.events.length, stored: [] }));
+    const outcomes: CommitOutcome[] = batch.map((p) => ({
+      accepted: 0,
+      duplicates: p.events.length,
+      stored: [],
+    }));
     const byId = new Map(stored.map((e) => [e.id, e]));
     unique.forEach((e, k) => {
       if (!storedIds.has(e.id)) return;

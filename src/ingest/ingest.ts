@@ -40,12 +40,16 @@ export async function ingest(
   const raws = eventsOf(body);
   if (raws.length === 0) throw new AppError('empty_batch');
   if (raws.length > limits.maxEventsPerRequest) {
-    throw new AppError('too_many_events', `At most ${limits.maxEventsPerRequest} events per request, got ${raws.length}`);
+    throw new AppError(
+      'too_many_events',
+      `At most ${limits.maxEventsPerRequest} events per request, got ${raws.length}`,
+    );
   }
   const self = actingUserId(principal);
   if (self !== undefined) {
     const other = raws.findIndex(
-      (r) => typeof r === 'object' && r !== null && 'userId' in r && (r as { userId: unknown }).userId !== self,
+      (r) =>
+        typeof r === 'object' && r !== null && 'userId' in r && (r as { userId: unknown }).userId !== self,
     );
     if (other >= 0) throw new AppError('event_user_mismatch', undefined, { index: other });
   }

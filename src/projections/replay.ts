@@ -30,7 +30,11 @@ export async function replay(db: Db, projections: readonly Projection[]): Promis
 }
 
 /** Recomputes one learner's rows from their events, e.g. after their time zone changed. */
-export async function replayUser(tx: Queryable, projections: readonly Projection[], userId: string): Promise<void> {
+export async function replayUser(
+  tx: Queryable,
+  projections: readonly Projection[],
+  userId: string,
+): Promise<void> {
   for (const p of projections) await p.resetUser(tx, userId);
   await applyProjections(tx, projections, await readUserEvents(tx, userId));
 }
@@ -48,7 +52,9 @@ async function recordVersion(tx: Queryable, p: Projection): Promise<void> {
  * are rebuilt from the log. Returns the names rebuilt.
  */
 export async function rebuildStale(db: Db, projections: readonly Projection[]): Promise<string[]> {
-  const rows = await db.query<{ name: string; version: number }>('SELECT name, version FROM projection_state');
+  const rows = await db.query<{ name: string; version: number }>(
+    'SELECT name, version FROM projection_state',
+  );
   const stored = new Map(rows.map((r) => [r.name, r.version]));
   const stale = projections.filter((p) => stored.get(p.name) !== p.version);
   if (stale.length > 0) await replay(db, stale);

@@ -28,7 +28,11 @@ export function isRetryable(err: unknown): boolean {
 }
 
 /** Runs a transaction, retrying it on serialization failures and deadlocks. */
-export async function retryingTransaction<T>(db: Db, fn: (tx: Queryable) => Promise<T>, attempts = 5): Promise<T> {
+export async function retryingTransaction<T>(
+  db: Db,
+  fn: (tx: Queryable) => Promise<T>,
+  attempts = 5,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction(fn);

@@ -31,7 +31,12 @@ export function decodeCursor(cursor: string | undefined, arity: number): (string
 }
 
 /** Turns `limit + 1` fetched rows into a page and the cursor of its last row. */
-export function toPage<R, T>(rows: R[], limit: number, key: (row: R) => (string | number)[], map: (row: R) => T): Page<T> {
+export function toPage<R, T>(
+  rows: R[],
+  limit: number,
+  key: (row: R) => (string | number)[],
+  map: (row: R) => T,
+): Page<T> {
   const more = rows.length > limit;
   const kept = more ? rows.slice(0, limit) : rows;
   const last = kept[kept.length - 1];

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { signToken } from '../../src/auth/token.js';
 import type { Role } from '../../src/auth/principal.js';
 import { type Config, loadConfig } from '../../src/config/config.js';
@@ -15,7 +15,7 @@ export interface TestApp {
   testDb: TestDb;
   config: Config;
   /** Injects a request with the API key unless `auth` is given (a token, or null for none). */
-  request(opts: InjectOptions & { auth?: string | null }): ReturnType<FastifyInstance['inject']>;
+  request(opts: InjectOptions & { auth?: string | null }): Promise<LightMyRequestResponse>;
   token(userId: string, role?: Role, expiresIn?: string | number): Promise<string>;
   close(): Promise<void>;
 }

@@ -8,7 +8,9 @@ export const UserInput = Type.Object(
   {
     displayName: Type.String({ minLength: 1, maxLength: 200 }),
     email: Type.Optional(Nullable(Type.String({ maxLength: 320, format: 'email' }))),
-    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, default UTC' })),
+    timezone: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, default UTC' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -34,9 +36,10 @@ export const CourseSettings = Type.Object(
 );
 export type CourseSettings = Static<typeof CourseSettings>;
 
-export type ResolvedCourseSettings = CourseSettings & Required<Omit<CourseSettings, 'engagementWeights'>> & {
-  engagementWeights: Static<typeof EngagementWeights>;
-};
+export type ResolvedCourseSettings = CourseSettings &
+  Required<Omit<CourseSettings, 'engagementWeights'>> & {
+    engagementWeights: Static<typeof EngagementWeights>;
+  };
 
 export const DEFAULT_COURSE_SETTINGS: ResolvedCourseSettings = {
   completionThreshold: 90,
@@ -75,7 +78,12 @@ export type EnrollmentRole = (typeof ENROLLMENT_ROLES)[number];
 
 export const EnrollmentInput = Type.Object(
   {
-    role: Type.Optional(Type.Union(ENROLLMENT_ROLES.map((r) => Type.Literal(r)), { default: 'student' })),
+    role: Type.Optional(
+      Type.Union(
+        ENROLLMENT_ROLES.map((r) => Type.Literal(r)),
+        { default: 'student' },
+      ),
+    ),
     active: Type.Optional(Type.Boolean({ default: true })),
   },
   { additionalProperties: false },

@@ -7,7 +7,9 @@ const Seconds = Type.Number({ minimum: 0, maximum: 1e7 });
 
 export const DeviceSchema = Type.Object(
   {
-    type: Type.Optional(Type.Union([Type.Literal('desktop'), Type.Literal('mobile'), Type.Literal('tablet')])),
+    type: Type.Optional(
+      Type.Union([Type.Literal('desktop'), Type.Literal('mobile'), Type.Literal('tablet')]),
+    ),
     os: Type.Optional(Text(64)),
     browser: Type.Optional(Text(64)),
   },
@@ -32,7 +34,8 @@ export const EventEnvelopeSchema = Type.Object(
   { additionalProperties: false },
 );
 
-const Closed = (props: Parameters<typeof Type.Object>[0]) => Type.Object(props, { additionalProperties: false });
+const Closed = (props: Parameters<typeof Type.Object>[0]) =>
+  Type.Object(props, { additionalProperties: false });
 const Percent = Type.Number({ minimum: 0, maximum: 100 });
 const Submission = Closed({
   attemptId: HostId,
@@ -74,7 +77,10 @@ export const EVENT_TYPE_RULES: Record<string, { data?: TSchema; requires?: reado
     data: Closed({ text: Type.Optional(Text(4000)), isQuestion: Type.Optional(Type.Boolean()) }),
     requires: ['liveSessionId'],
   },
-  live_reaction: { data: Closed({ kind: Type.String({ minLength: 1, maxLength: 32 }) }), requires: ['liveSessionId', 'data'] },
+  live_reaction: {
+    data: Closed({ kind: Type.String({ minLength: 1, maxLength: 32 }) }),
+    requires: ['liveSessionId', 'data'],
+  },
   live_feedback: {
     data: Closed({ rating: Type.Integer({ minimum: 1, maximum: 5 }), comment: Type.Optional(Text(4000)) }),
     requires: ['liveSessionId', 'data'],

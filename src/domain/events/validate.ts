@@ -24,7 +24,10 @@ export type ValidationResult = { ok: true; event: LearningEvent } | { ok: false;
 
 const reject = (code: EventRejectionCode, detail?: string): ValidationResult => ({
   ok: false,
-  rejection: { code, message: detail ? `${EVENT_REJECTION_CODES[code]}: ${detail}` : EVENT_REJECTION_CODES[code] },
+  rejection: {
+    code,
+    message: detail ? `${EVENT_REJECTION_CODES[code]}: ${detail}` : EVENT_REJECTION_CODES[code],
+  },
 });
 
 const MIN_TIME = Date.UTC(1900, 0, 1);
@@ -105,7 +108,8 @@ export function createEventValidator(): (raw: unknown, actingUserId?: string) =>
     const inspected = inspect(raw, '', 0);
     if (inspected.badPath) return reject('invalid_characters', inspected.badPath.slice(1));
     // The envelope itself has depth 2 (event → device/data → field); data adds the rest.
-    if (inspected.depth > MAX_DATA_DEPTH + 1) return reject('data_too_deep', `at most ${MAX_DATA_DEPTH} levels`);
+    if (inspected.depth > MAX_DATA_DEPTH + 1)
+      return reject('data_too_deep', `at most ${MAX_DATA_DEPTH} levels`);
     if (!envelope(raw)) return envelopeRejection(envelope.errors![0]!);
     const e = raw as unknown as LearningEvent;
 

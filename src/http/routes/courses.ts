@@ -20,7 +20,15 @@ export const courseRoutes =
 
     app.put<{ Params: Static<typeof Params.course>; Body: CourseInput }>(
       '/courses/:courseId',
-      { schema: { summary: 'Create or update a course', tags, params: Params.course, body: CourseInput, response: { 200: CourseOut } } },
+      {
+        schema: {
+          summary: 'Create or update a course',
+          tags,
+          params: Params.course,
+          body: CourseInput,
+          response: { 200: CourseOut },
+        },
+      },
       async (request) => {
         requirePlatform(request.principal);
         return upsertCourse(db, request.params.courseId, request.body);
@@ -57,11 +65,21 @@ export const courseRoutes =
 
     app.put<{ Params: Static<typeof Params.item>; Body: ItemInput }>(
       '/courses/:courseId/items/:itemId',
-      { schema: { summary: 'Create or update an item', tags, params: Params.item, body: ItemInput, response: { 200: ItemOut } } },
+      {
+        schema: {
+          summary: 'Create or update an item',
+          tags,
+          params: Params.item,
+          body: ItemInput,
+          response: { 200: ItemOut },
+        },
+      },
       async (request) => {
         requirePlatform(request.principal);
         const { courseId, itemId } = request.params;
-        const [item] = await retryingTransaction(db, (tx) => upsertItems(tx, courseId, [{ ...request.body, id: itemId }]));
+        const [item] = await retryingTransaction(db, (tx) =>
+          upsertItems(tx, courseId, [{ ...request.body, id: itemId }]),
+        );
         return item;
       },
     );
@@ -70,11 +88,19 @@ export const courseRoutes =
       '/courses/:courseId/items',
       {
         bodyLimit: 16 * 1024 * 1024,
-        schema: { summary: 'Create or update many items', tags, params: Params.course, body: BulkItems, response: { 200: BulkResult } },
+        schema: {
+          summary: 'Create or update many items',
+          tags,
+          params: Params.course,
+          body: BulkItems,
+          response: { 200: BulkResult },
+        },
       },
       async (request) => {
         requirePlatform(request.principal);
-        const saved = await retryingTransaction(db, (tx) => upsertItems(tx, request.params.courseId, request.body.items));
+        const saved = await retryingTransaction(db, (tx) =>
+          upsertItems(tx, request.params.courseId, request.body.items),
+        );
         return { upserted: saved.length };
       },
     );
@@ -94,7 +120,13 @@ export const courseRoutes =
     app.get<{ Params: Static<typeof Params.course>; Querystring: Static<typeof PageQuery> }>(
       '/courses/:courseId/items',
       {
-        schema: { summary: "A course's items in course order", tags, params: Params.course, querystring: PageQuery, response: { 200: PageOf(ItemOut) } },
+        schema: {
+          summary: "A course's items in course order",
+          tags,
+          params: Params.course,
+          querystring: PageQuery,
+          response: { 200: PageOf(ItemOut) },
+        },
       },
       async (request) => {
         await requireCourseAccess(db, request.principal, request.params.courseId, 'learn');

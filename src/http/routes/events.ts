@@ -6,7 +6,9 @@ import type { AppDeps } from '../../app.js';
 
 const IngestResponse = Type.Object({
   accepted: Type.Integer({ description: 'Events newly stored by this request' }),
-  duplicates: Type.Integer({ description: 'Events whose id was already in the log (or earlier in this request)' }),
+  duplicates: Type.Integer({
+    description: 'Events whose id was already in the log (or earlier in this request)',
+  }),
   rejected: Type.Array(Type.Object({ index: Type.Integer(), code: Type.String(), message: Type.String() })),
 });
 
@@ -25,7 +27,10 @@ export const eventRoutes =
           tags: ['events'],
           body: {
             description: '{ "events": [...] } or a bare array',
-            anyOf: [Type.Object({ events: Type.Array(EventEnvelopeSchema) }), Type.Array(EventEnvelopeSchema)],
+            anyOf: [
+              Type.Object({ events: Type.Array(EventEnvelopeSchema) }),
+              Type.Array(EventEnvelopeSchema),
+            ],
           },
           response: { 200: IngestResponse },
         },
@@ -33,7 +38,13 @@ export const eventRoutes =
         validatorCompiler: () => () => true,
       },
       async (request) => {
-        const result = await ingest(deps.committer, deps.validateEvent, request.principal, request.body, deps.config);
+        const result = await ingest(
+          deps.committer,
+          deps.validateEvent,
+          request.principal,
+          request.body,
+          deps.config,
+        );
         deps.metrics.events.inc({ outcome: 'accepted' }, result.accepted);
         deps.metrics.events.inc({ outcome: 'duplicate' }, result.duplicates);
         deps.metrics.events.inc({ outcome: 'rejected' }, result.rejected.length);

@@ -4,8 +4,14 @@ import type { AppDeps } from '../../app.js';
 import { requireLiveSessionAccess, requirePlatform } from '../../auth/access.js';
 import { isPlatform } from '../../auth/principal.js';
 import { LiveSessionInput } from '../../domain/catalog/schemas.js';
-import { AppError } from '../../errors/app-error.js';
-import { listLiveSessions, listRegistrations, upsertLiveSession, upsertRegistration } from '../../store/catalog/live-sessions.js';
+import { AppError, notFound } from '../../errors/app-error.js';
+import {
+  getRegistration,
+  listLiveSessions,
+  listRegistrations,
+  upsertLiveSession,
+  upsertRegistration,
+} from '../../store/catalog/live-sessions.js';
 import { LiveSessionOut, PageOf, PageQuery, Params, RegistrationOut } from '../schemas.js';
 
 export const liveSessionRoutes =
@@ -17,7 +23,13 @@ export const liveSessionRoutes =
     app.put<{ Params: Static<typeof Params.session>; Body: LiveSessionInput }>(
       '/live-sessions/:sessionId',
       {
-        schema: { summary: 'Create or update a live session', tags, params: Params.session, body: LiveSessionInput, response: { 200: LiveSessionOut } },
+        schema: {
+          summary: 'Create or update a live session',
+          tags,
+          params: Params.session,
+          body: LiveSessionInput,
+          response: { 200: LiveSessionOut },
+        },
       },
       async (request) => {
         requirePlatform(request.principal);
@@ -30,13 +42,27 @@ export const liveSessionRoutes =
 
     app.get<{ Params: Static<typeof Params.session> }>(
       '/live-sessions/:sessionId',
-      { schema: { summary: 'A live session', tags, params: Params.session, response: { 200: LiveSessionOut } } },
+      {
+        schema: {
+          summary: 'A live session',
+          tags,
+          params: Params.session,
+          response: { 200: LiveSessionOut },
+        },
+      },
       async (request) => requireLiveSessionAccess(db, request.principal, request.params.sessionId, 'learn'),
     );
 
     app.get<{ Querystring: Static<typeof PageQuery> }>(
       '/live-sessions',
-      { schema: { summary: 'Live sessions the caller may see, newest first', tags, querystring: PageQuery, response: { 200: PageOf(LiveSessionOut) } } },
+      {
+        schema: {
+          summary: 'Live sessions the caller may see, newest first',
+          tags,
+          querystring: PageQuery,
+          response: { 200: PageOf(LiveSessionOut) },
+        },
+      },
       async (request) => {
         const p = request.principal;
         const viewer = isPlatform(p) || p.kind !== 'user' ? undefined : p.userId;
@@ -46,7 +72,14 @@ export const liveSessionRoutes =
 
     app.put<{ Params: Static<typeof Params.registration> }>(
       '/live-sessions/:sessionId/registrations/:userId',
-      { schema: { summary: 'Register a user for a live session', tags, params: Params.registration, response: { 200: RegistrationOut } } },
+      {
+        schema: {
+          summary: 'Register a user for a live session',
+          tags,
+          params: Params.registration,
+          response: { 200: RegistrationOut },
+        },
+      },
       async (request) => {
         requirePlatform(request.principal);
         await requireLiveSessionAccess(db, request.principal, request.params.sessionId, 'teach');
@@ -54,10 +87,37 @@ export const liveSessionRoutes =
       },
     );
 
+    app.get<{ Params: Static<typeof Params.registration> }>(
+      '/live-sessions/:sessionId/registrations/:userId',
+      {
+        schema: {
+          summary: 'One registration (the learner themselves or the session staff)',
+          tags,
+          params: Params.registration,
+          response: { 200: RegistrationOut },
+        },
+      },
+      async (request) => {
+        const { sessionId, userId } = request.params;
+        const p = request.principal;
+        const self = p.kind === 'user' && p.userId === userId;
+        await requireLiveSessionAccess(db, p, sessionId, self ? 'learn' : 'teach');
+        const registration = await getRegistration(db, sessionId, userId);
+        if (!registration) throw notFound(`Registration of ${userId} for ${sessionId}`);
+        return registration;
+      },
+    );
+
     app.get<{ Params: Static<typeof Params.session>; Querystring: Static<typeof PageQuery> }>(
       '/live-sessions/:sessionId/registrations',
       {
-        schema: { summary: 'Who registered (session staff)', tags, params: Params.session, querystring: PageQuery, response: { 200: PageOf(RegistrationOut) } },
+        schema: {
+          summary: 'Who registered (session staff)',
+          tags,
+          params: Params.session,
+          querystring: PageQuery,
+          response: { 200: PageOf(RegistrationOut) },
+        },
       },
       async (request) => {
         await requireLiveSessionAccess(db, request.principal, request.params.sessionId, 'teach');

@@ -18,10 +18,20 @@ export const userRoutes =
 
     app.put<{ Params: Static<typeof Params.user>; Body: UserInput }>(
       '/users/:userId',
-      { schema: { summary: 'Create or update a user', tags, params: Params.user, body: UserInput, response: { 200: UserOut } } },
+      {
+        schema: {
+          summary: 'Create or update a user',
+          tags,
+          params: Params.user,
+          body: UserInput,
+          response: { 200: UserOut },
+        },
+      },
       async (request) => {
         requirePlatform(request.principal);
-        const [user] = await saveUsers(db, deps.projections, [{ ...request.body, id: request.params.userId }]);
+        const [user] = await saveUsers(db, deps.projections, [
+          { ...request.body, id: request.params.userId },
+        ]);
         return user;
       },
     );
@@ -30,7 +40,12 @@ export const userRoutes =
       '/users',
       {
         bodyLimit: 16 * 1024 * 1024,
-        schema: { summary: 'Create or update many users', tags, body: BulkUsers, response: { 200: BulkResult } },
+        schema: {
+          summary: 'Create or update many users',
+          tags,
+          body: BulkUsers,
+          response: { 200: BulkResult },
+        },
       },
       async (request) => {
         requirePlatform(request.principal);
@@ -52,7 +67,14 @@ export const userRoutes =
 
     app.get<{ Querystring: Static<typeof PageQuery> }>(
       '/users',
-      { schema: { summary: 'All users (platform and admins)', tags, querystring: PageQuery, response: { 200: PageOf(UserOut) } } },
+      {
+        schema: {
+          summary: 'All users (platform and admins)',
+          tags,
+          querystring: PageQuery,
+          response: { 200: PageOf(UserOut) },
+        },
+      },
       async (request) => {
         requirePlatform(request.principal);
         return listUsers(db, request.query.limit, request.query.cursor);

@@ -84,7 +84,11 @@ export interface CourseRelation {
   enrolled: boolean;
 }
 
-export async function courseRelation(db: Queryable, courseId: string, userId: string): Promise<CourseRelation> {
+export async function courseRelation(
+  db: Queryable,
+  courseId: string,
+  userId: string,
+): Promise<CourseRelation> {
   const rows = await db.query<{ teaches: boolean; enrolled: boolean }>(
     `SELECT ($2 = ANY (c.instructor_ids)
              OR EXISTS (SELECT 1 FROM enrollments e WHERE e.course_id = c.id AND e.user_id = $2
@@ -94,5 +98,7 @@ export async function courseRelation(db: Queryable, courseId: string, userId: st
     [courseId, userId],
   );
   const r = rows[0];
-  return r ? { exists: true, teaches: r.teaches, enrolled: r.enrolled } : { exists: false, teaches: false, enrolled: false };
+  return r
+    ? { exists: true, teaches: r.teaches, enrolled: r.enrolled }
+    : { exists: false, teaches: false, enrolled: false };
 }

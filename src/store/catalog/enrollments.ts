@@ -54,11 +54,15 @@ export async function deleteEnrollment(tx: Queryable, courseId: string, userId: 
   return rows.length > 0;
 }
 
-export async function getEnrollment(db: Queryable, courseId: string, userId: string): Promise<Enrollment | undefined> {
-  const rows = await db.query<EnrollmentRow>('SELECT * FROM enrollments WHERE course_id = $1 AND user_id = $2', [
-    courseId,
-    userId,
-  ]);
+export async function getEnrollment(
+  db: Queryable,
+  courseId: string,
+  userId: string,
+): Promise<Enrollment | undefined> {
+  const rows = await db.query<EnrollmentRow>(
+    'SELECT * FROM enrollments WHERE course_id = $1 AND user_id = $2',
+    [courseId, userId],
+  );
   return rows[0] && toEnrollment(rows[0]);
 }
 

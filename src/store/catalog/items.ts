@@ -57,10 +57,14 @@ export async function upsertItems(
     [ids, courseId],
   );
   if (clash[0]) {
-    throw new AppError('item_course_mismatch', `Item ${clash[0].id} belongs to course ${clash[0].course_id}`, {
-      itemId: clash[0].id,
-      courseId: clash[0].course_id,
-    });
+    throw new AppError(
+      'item_course_mismatch',
+      `Item ${clash[0].id} belongs to course ${clash[0].course_id}`,
+      {
+        itemId: clash[0].id,
+        courseId: clash[0].course_id,
+      },
+    );
   }
   const sorted = [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const rows = await tx.query<ItemRow>(
@@ -83,7 +87,12 @@ export async function getItem(db: Queryable, id: string): Promise<Item | undefin
 }
 
 /** A course's items in course order (position, then id). */
-export async function listItems(db: Queryable, courseId: string, limit: number, cursor?: string): Promise<Page<Item>> {
+export async function listItems(
+  db: Queryable,
+  courseId: string,
+  limit: number,
+  cursor?: string,
+): Promise<Page<Item>> {
   const after = decodeCursor(cursor, 2);
   const rows = await db.query<ItemRow>(
     `SELECT * FROM items WHERE course_id = $1

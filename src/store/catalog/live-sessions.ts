@@ -44,7 +44,11 @@ const toSession = (r: LiveSessionRow): LiveSession => ({
   updatedAt: r.updated_at.toISOString(),
 });
 
-export async function upsertLiveSession(tx: Queryable, id: string, s: LiveSessionInput): Promise<LiveSession> {
+export async function upsertLiveSession(
+  tx: Queryable,
+  id: string,
+  s: LiveSessionInput,
+): Promise<LiveSession> {
   const rows = await tx.query<LiveSessionRow>(
     `INSERT INTO live_sessions (id, course_id, title, instructor_id, scheduled_start, scheduled_end, recording_item_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -52,7 +56,15 @@ export async function upsertLiveSession(tx: Queryable, id: string, s: LiveSessio
        instructor_id = excluded.instructor_id, scheduled_start = excluded.scheduled_start,
        scheduled_end = excluded.scheduled_end, recording_item_id = excluded.recording_item_id, updated_at = now()
      RETURNING *`,
-    [id, s.courseId ?? null, s.title, s.instructorId, s.scheduledStart, s.scheduledEnd, s.recordingItemId ?? null],
+    [
+      id,
+      s.courseId ?? null,
+      s.title,
+      s.instructorId,
+      s.scheduledStart,
+      s.scheduledEnd,
+      s.recordingItemId ?? null,
+    ],
   );
   return toSession(rows[0]!);
 }
@@ -86,7 +98,11 @@ export async function listLiveSessions(
   return toPage(rows, limit, (r) => [r.scheduled_start.toISOString(), r.id], toSession);
 }
 
-export async function upsertRegistration(tx: Queryable, sessionId: string, userId: string): Promise<Registration> {
+export async function upsertRegistration(
+  tx: Queryable,
+  sessionId: string,
+  userId: string,
+): Promise<Registration> {
   const rows = await tx.query<{ registered_at: Date }>(
     `INSERT INTO live_session_registrations (session_id, user_id) VALUES ($1, $2)
      ON CONFLICT (session_id, user_id) DO UPDATE SET session_id = excluded.session_id
@@ -96,12 +112,20 @@ export async function upsertRegistration(tx: Queryable, sessionId: string, userI
   return { sessionId, userId, registeredAt: rows[0]!.registered_at.toISOString() };
 }
 
+export async function getRegistration(
+  db: Queryable,
+  sessionId: string,
+  userId: string,
+): Promise<Registration | undefined> {
+  const rows = await db.query<{ registered_at: Date }>(
+    'SELECT registered_at FROM live_session_registrations WHERE session_id = $1 AND user_id = $2',
+    [sessionId, userId],
+  );
+  return rows[0] && { sessionId, userId, registeredAt: rows[0].registered_at.toISOString() };
+}
+
 export async function isRegistered(db: Queryable, sessionId: string, userId: string): Promise<boolean> {
-  const rows = await db.query('SELECT 1 FROM live_session_registrations WHERE session_id = $1 AND user_id = $2', [
-    sessionId,
-    userId,
-  ]);
-  return rows.length > 0;
+  return (await getRegistration(db, sessionId, userId)) !== undefined;
 }
 
 export async function listRegistrations(

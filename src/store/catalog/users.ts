@@ -66,9 +66,9 @@ export async function getUser(db: Queryable, id: string): Promise<User | undefin
 
 export async function listUsers(db: Queryable, limit: number, cursor?: string): Promise<Page<User>> {
   const after = decodeCursor(cursor, 1);
-  const rows = await db.query<UserRow>('SELECT * FROM users WHERE ($1::text IS NULL OR id > $1) ORDER BY id LIMIT $2', [
-    after?.[0] ?? null,
-    limit + 1,
-  ]);
+  const rows = await db.query<UserRow>(
+    'SELECT * FROM users WHERE ($1::text IS NULL OR id > $1) ORDER BY id LIMIT $2',
+    [after?.[0] ?? null, limit + 1],
+  );
   return toPage(rows, limit, (r) => [r.id], toUser);
 }

@@ -1,0 +1,21 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { ConfigError, loadConfig } from './config.js';
+
+it('reads defaults, lets flags override the environment, and freezes', () => {
+  const c = loadConfig({ PORT: '4000', LEARNPULSE_API_KEYS: 'key-aaaaaaaa, key-bbbbbbbb' }, { port: '5000' });
+  assert.equal(c.port, 5000);
+  assert.equal(c.host, '127.0.0.1');
+  assert.deepEqual(c.apiKeys, ['key-aaaaaaaa', 'key-bbbbbbbb']);
+  assert.equal(c.databaseUrl, undefined);
+  assert.equal(c.maxEventsPerRequest, 500);
+  assert.equal(c.bodyLimitBytes, 1024 * 1024);
+  assert.ok(Object.isFrozen(c));
+});
+
+it('refuses invalid settings with a clear message', () => {
+  assert.throws(() => loadConfig({ PORT: 'eighty' }), ConfigError);
+  assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), /postgres/);
+  assert.throws(() => loadConfig({ LEARNPULSE_API_KEYS: 'short' }), /at least 8/);
+  assert.throws(() => loadConfig({ LEARNPULSE_JWT_SECRET: 'tiny' }), /16/);
+});
