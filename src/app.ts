@@ -1,5 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { createAuthenticator } from './auth/authenticate.js';
 import type { Config } from './config/config.js';
@@ -32,6 +34,20 @@ export interface AppDeps {
   lifecycle: { closing: boolean };
 }
 
+// ajv-formats ships CommonJS with a default export property.
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+
+/** Bodies are JSON: validated without coercion ("42" is not a number); params and query strings are coerced. */
+function validatorCompiler() {
+  const common = { useDefaults: true, removeAdditional: false, allErrors: false, strict: false } as const;
+  const strictAjv = new Ajv({ ...common, coerceTypes: false });
+  const coercingAjv = new Ajv({ ...common, coerceTypes: 'array' });
+  addFormats(strictAjv);
+  addFormats(coercingAjv);
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) =>
+    (httpPart === 'body' ? strictAjv : coercingAjv).compile(schema);
+}
+
 /**
  * Builds the Fastify app without listening: tests inject requests, main.ts listens.
  * @example const app = await buildApp(deps); const res = await app.inject({ url: '/healthz' });
@@ -43,9 +59,11 @@ export async function buildApp(
   const app = Fastify({
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: false }),
     bodyLimit: deps.config.bodyLimitBytes,
+    // Host ids are up to 128 characters (more once percent-encoded); the schemas enforce the limit.
+    maxParamLength: 2048,
     return503OnClosing: true,
-    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
   });
+  app.setValidatorCompiler(validatorCompiler());
   registerErrorHandling(app);
   registerJsonBody(app);
 

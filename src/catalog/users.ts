@@ -1,6 +1,7 @@
 import type { UserInput } from '../domain/catalog/schemas.js';
-import { isValidTimeZone } from '../domain/time/local-day.js';
+import { canonicalTimeZone } from '../domain/time/local-day.js';
 import { AppError } from '../errors/app-error.js';
+import { LOG_LOCK } from '../projections/apply.js';
 import { replayUser } from '../projections/replay.js';
 import type { Projection } from '../projections/projection.js';
 import { type Db, retryingTransaction } from '../store/db.js';
@@ -16,19 +17,31 @@ export async function saveUsers(
   projections: readonly Projection[],
   users: readonly (UserInput & { id: string })[],
 ): Promise<User[]> {
-  for (const u of users) {
-    if (u.timezone !== undefined && !isValidTimeZone(u.timezone)) {
+  const canonical = users.map((u) => {
+    if (u.timezone === undefined) return u;
+    const timezone = canonicalTimeZone(u.timezone);
+    if (!timezone) {
       throw new AppError('validation_failed', `Unknown time zone "${u.timezone}" for user ${u.id}`, {
         userId: u.id,
         field: 'timezone',
       });
     }
-  }
+    return { ...u, timezone };
+  });
   return retryingTransaction(db, async (tx) => {
-    const saved = await upsertUsers(tx, users);
-    for (const { user, previousTimezone } of saved) {
-      if ((previousTimezone ?? 'UTC') !== user.timezone) await replayUser(tx, projections, user.id);
-    }
-    return saved.map((s) => s.user);
+    // Lock the existing rows and read their zones before the upsert: a FOR UPDATE CTE inside the
+    // upsert statement never returns the rows that statement updates.
+    const previous = await tx.query<{ id: string; timezone: string }>(
+      'SELECT id, timezone FROM users WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
+      [canonical.map((u) => u.id)],
+    );
+    const zoneBefore = new Map(previous.map((r) => [r.id, r.timezone]));
+    const moved = canonical.filter((u) => (zoneBefore.get(u.id) ?? 'UTC') !== (u.timezone ?? 'UTC'));
+    // Ingest transactions hold LOG_LOCK shared from before they read time zones until they commit:
+    // taking it exclusively waits for those in flight, and later ones then read the new zone.
+    if (moved.length > 0) await tx.query('SELECT pg_advisory_xact_lock($1)', [LOG_LOCK]);
+    const saved = await upsertUsers(tx, canonical);
+    for (const u of moved) await replayUser(tx, projections, u.id);
+    return saved;
   });
 }

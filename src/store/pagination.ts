@@ -13,15 +13,31 @@ export function encodeCursor(key: readonly (string | number)[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined, arity: number): (string | number)[] | undefined {
+/** The type of each key of a cursor: text, a PostgreSQL integer, or a UTC ISO timestamp. */
+export type CursorKey = 'text' | 'int' | 'timestamp';
+
+const keyOk: Record<CursorKey, (k: unknown) => boolean> = {
+  text: (k) => typeof k === 'string',
+  int: (k) => Number.isInteger(k) && (k as number) >= -2147483648 && (k as number) <= 2147483647,
+  timestamp: (k) =>
+    typeof k === 'string' &&
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(k) &&
+    Number.isFinite(Date.parse(k)),
+};
+
+/**
+ * Decodes a cursor made by `encodeCursor`, given the type of each key (the SQL casts them): a
+ * forged key of the wrong type is `invalid_cursor`, not a database error.
+ */
+export function decodeCursor(
+  cursor: string | undefined,
+  shape: readonly CursorKey[],
+): (string | number)[] | undefined {
+  const ok = (k: unknown, i: number) => keyOk[shape[i]!](k);
   if (cursor === undefined || cursor === '') return undefined;
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (
-      Array.isArray(key) &&
-      key.length === arity &&
-      key.every((k) => typeof k === 'string' || (typeof k === 'number' && Number.isFinite(k)))
-    ) {
+    if (Array.isArray(key) && key.length === shape.length && key.every(ok)) {
       return key as (string | number)[];
     }
   } catch {

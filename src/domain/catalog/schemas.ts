@@ -1,4 +1,5 @@
 import { type Static, type TObject, Type } from '@sinclair/typebox';
+import { AppError } from '../../errors/app-error.js';
 import { HostId } from '../events/schema.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
@@ -104,6 +105,22 @@ export const LiveSessionInput = Type.Object(
 export type LiveSessionInput = Static<typeof LiveSessionInput>;
 
 export const BULK_MAX = 10_000;
+
+/** A bulk names each id once (PostgreSQL cannot upsert one row twice in a statement). */
+export function assertUniqueIds<K extends string>(items: readonly Record<K, string>[], idField: K): void {
+  const seen = new Map<string, number>();
+  items.forEach((item, index) => {
+    const first = seen.get(item[idField]);
+    if (first !== undefined) {
+      throw new AppError('validation_failed', `items/${index}/${idField} repeats items/${first}/${idField}`, {
+        index,
+        firstIndex: first,
+        [idField]: item[idField],
+      });
+    }
+    seen.set(item[idField], index);
+  });
+}
 /** `{ items: [...] }` of entries that carry their own id, for the bulk upserts. */
 export const bulkOf = <K extends string, T extends TObject>(entry: T, idField: K) =>
   Type.Object(

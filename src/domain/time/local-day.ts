@@ -29,3 +29,12 @@ export function localDay(instant: string | Date, timeZone: string): string {
   const zone = isValidTimeZone(timeZone) ? timeZone : 'UTC';
   return formatter(zone).format(date);
 }
+
+/** The zone's canonical IANA name ('europe/paris' → 'Europe/Paris'), or undefined if unknown. */
+export function canonicalTimeZone(timeZone: string): string | undefined {
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
+}

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AppDeps } from '../../app.js';
 import { requireCourseAccess, requirePlatform } from '../../auth/access.js';
 import { isPlatform } from '../../auth/principal.js';
-import { bulkOf, CourseInput, ItemInput } from '../../domain/catalog/schemas.js';
+import { assertUniqueIds, bulkOf, CourseInput, ItemInput } from '../../domain/catalog/schemas.js';
 import { notFound } from '../../errors/app-error.js';
 import { getCourse, listCourses, upsertCourse } from '../../store/catalog/courses.js';
 import { getItem, listItems, upsertItems } from '../../store/catalog/items.js';
@@ -98,6 +98,7 @@ export const courseRoutes =
       },
       async (request) => {
         requirePlatform(request.principal);
+        assertUniqueIds(request.body.items, 'id');
         const saved = await retryingTransaction(db, (tx) =>
           upsertItems(tx, request.params.courseId, request.body.items),
         );

@@ -2,7 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppDeps } from '../../app.js';
 import { requireCourseAccess, requirePlatform } from '../../auth/access.js';
-import { bulkOf, EnrollmentInput } from '../../domain/catalog/schemas.js';
+import { assertUniqueIds, bulkOf, EnrollmentInput } from '../../domain/catalog/schemas.js';
 import { notFound } from '../../errors/app-error.js';
 import { getCourse } from '../../store/catalog/courses.js';
 import {
@@ -63,6 +63,7 @@ export const enrollmentRoutes =
       },
       async (request) => {
         requirePlatform(request.principal);
+        assertUniqueIds(request.body.items, 'userId');
         await requireCourse(request.params.courseId);
         const saved = await retryingTransaction(db, (tx) =>
           upsertEnrollments(tx, request.params.courseId, request.body.items),

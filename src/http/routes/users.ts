@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AppDeps } from '../../app.js';
 import { requirePlatform, requireUserAccess } from '../../auth/access.js';
 import { saveUsers } from '../../catalog/users.js';
-import { bulkOf, UserInput } from '../../domain/catalog/schemas.js';
+import { assertUniqueIds, bulkOf, UserInput } from '../../domain/catalog/schemas.js';
 import { notFound } from '../../errors/app-error.js';
 import { getUser, listUsers } from '../../store/catalog/users.js';
 import { BulkResult, PageOf, PageQuery, Params, UserOut } from '../schemas.js';
@@ -49,6 +49,7 @@ export const userRoutes =
       },
       async (request) => {
         requirePlatform(request.principal);
+        assertUniqueIds(request.body.items, 'id');
         const saved = await saveUsers(db, deps.projections, request.body.items);
         return { upserted: saved.length };
       },

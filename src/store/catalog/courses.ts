@@ -65,7 +65,7 @@ export async function listCourses(
   limit: number,
   cursor?: string,
 ): Promise<Page<Course>> {
-  const after = decodeCursor(cursor, 1);
+  const after = decodeCursor(cursor, ['text']);
   const rows = await db.query<CourseRow>(
     `SELECT c.* FROM courses c
      WHERE ($1::text IS NULL OR c.id > $1)

@@ -72,7 +72,7 @@ export async function listEnrollments(
   limit: number,
   cursor?: string,
 ): Promise<Page<Enrollment>> {
-  const after = decodeCursor(cursor, 1);
+  const after = decodeCursor(cursor, ['text']);
   const rows = await db.query<EnrollmentRow>(
     `SELECT * FROM enrollments WHERE course_id = $1 AND ($2::text IS NULL OR user_id > $2)
      ORDER BY user_id LIMIT $3`,

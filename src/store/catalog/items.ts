@@ -93,7 +93,7 @@ export async function listItems(
   limit: number,
   cursor?: string,
 ): Promise<Page<Item>> {
-  const after = decodeCursor(cursor, 2);
+  const after = decodeCursor(cursor, ['int', 'text']);
   const rows = await db.query<ItemRow>(
     `SELECT * FROM items WHERE course_id = $1
        AND ($2::integer IS NULL OR (position, id) > ($2::integer, $3::text))

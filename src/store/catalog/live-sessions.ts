@@ -51,7 +51,8 @@ export async function upsertLiveSession(
 ): Promise<LiveSession> {
   const rows = await tx.query<LiveSessionRow>(
     `INSERT INTO live_sessions (id, course_id, title, instructor_id, scheduled_start, scheduled_end, recording_item_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     VALUES ($1, $2, $3, $4, date_trunc('milliseconds', $5::timestamptz),
+       date_trunc('milliseconds', $6::timestamptz), $7)
      ON CONFLICT (id) DO UPDATE SET course_id = excluded.course_id, title = excluded.title,
        instructor_id = excluded.instructor_id, scheduled_start = excluded.scheduled_start,
        scheduled_end = excluded.scheduled_end, recording_item_id = excluded.recording_item_id, updated_at = now()
@@ -84,7 +85,7 @@ export async function listLiveSessions(
   limit: number,
   cursor?: string,
 ): Promise<Page<LiveSession>> {
-  const after = decodeCursor(cursor, 2);
+  const after = decodeCursor(cursor, ['timestamp', 'text']);
   const rows = await db.query<LiveSessionRow>(
     `SELECT s.* FROM live_sessions s
      WHERE ($1::timestamptz IS NULL OR (s.scheduled_start, s.id) < ($1::timestamptz, $2::text))
@@ -134,7 +135,7 @@ export async function listRegistrations(
   limit: number,
   cursor?: string,
 ): Promise<Page<Registration>> {
-  const after = decodeCursor(cursor, 1);
+  const after = decodeCursor(cursor, ['text']);
   const rows = await db.query<{ user_id: string; registered_at: Date }>(
     `SELECT user_id, registered_at FROM live_session_registrations
      WHERE session_id = $1 AND ($2::text IS NULL OR user_id > $2) ORDER BY user_id LIMIT $3`,

@@ -29,34 +29,23 @@ const toUser = (r: UserRow): User => ({
   updatedAt: r.updated_at.toISOString(),
 });
 
-/**
- * Upserts users in one statement and returns, for each, the time zone it had before (null when
- * new), so the caller can reconcile projections that depend on the learner's local day.
- */
+/** Upserts users in one statement (sorted, so concurrent bulk upserts lock rows in one order). */
 export async function upsertUsers(
   tx: Queryable,
   users: readonly (UserInput & { id: string })[],
-): Promise<{ user: User; previousTimezone: string | null }[]> {
+): Promise<User[]> {
   const sorted = [...users].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const rows = await tx.query<UserRow & { previous_timezone: string | null }>(
-    `WITH input AS (
-       SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, "displayName" text, email text, timezone text)
-     ),
-     previous AS (
-       SELECT u.id, u.timezone FROM users u JOIN input USING (id) FOR UPDATE OF u
-     ),
-     upserted AS (
-       INSERT INTO users (id, display_name, email, timezone)
-       SELECT id, "displayName", email, coalesce(timezone, 'UTC') FROM input ORDER BY id
-       ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, email = excluded.email,
-         timezone = excluded.timezone, updated_at = now()
-       RETURNING *
-     )
-     SELECT upserted.*, previous.timezone AS previous_timezone
-     FROM upserted LEFT JOIN previous USING (id)`,
+  const rows = await tx.query<UserRow>(
+    `INSERT INTO users (id, display_name, email, timezone)
+     SELECT id, "displayName", email, coalesce(timezone, 'UTC')
+     FROM jsonb_to_recordset($1::text::jsonb) AS x(id text, "displayName" text, email text, timezone text)
+     ORDER BY id
+     ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name, email = excluded.email,
+       timezone = excluded.timezone, updated_at = now()
+     RETURNING *`,
     [JSON.stringify(sorted)],
   );
-  return rows.map((r) => ({ user: toUser(r), previousTimezone: r.previous_timezone }));
+  return rows.map(toUser);
 }
 
 export async function getUser(db: Queryable, id: string): Promise<User | undefined> {
@@ -65,7 +54,7 @@ export async function getUser(db: Queryable, id: string): Promise<User | undefin
 }
 
 export async function listUsers(db: Queryable, limit: number, cursor?: string): Promise<Page<User>> {
-  const after = decodeCursor(cursor, 1);
+  const after = decodeCursor(cursor, ['text']);
   const rows = await db.query<UserRow>(
     'SELECT * FROM users WHERE ($1::text IS NULL OR id > $1) ORDER BY id LIMIT $2',
     [after?.[0] ?? null, limit + 1],
