@@ -7,6 +7,7 @@ import { createAuthenticator } from './auth/authenticate.js';
 import type { Config } from './config/config.js';
 import type { ValidationResult } from './domain/events/validate.js';
 
+import { AppError } from './errors/app-error.js';
 import { ERROR_CODES } from './errors/codes.js';
 import { requireAuthentication } from './http/auth.js';
 import { registerErrorHandling } from './http/error-handler.js';
@@ -61,10 +62,17 @@ export async function buildApp(
     bodyLimit: deps.config.bodyLimitBytes,
     // Host ids are up to 128 characters (more once percent-encoded); the schemas enforce the limit.
     maxParamLength: 2048,
-    return503OnClosing: true,
+    // Requests arriving while closing are refused by the hook below, in the API's error format.
+    return503OnClosing: false,
   });
   app.setValidatorCompiler(validatorCompiler());
   registerErrorHandling(app);
+  app.addHook('onRequest', async (_request, reply) => {
+    if (deps.lifecycle.closing) {
+      void reply.header('connection', 'close');
+      throw new AppError('shutting_down');
+    }
+  });
   registerJsonBody(app);
 
   await app.register(swagger, {

@@ -1,6 +1,7 @@
+import { rmSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { after, describe } from 'node:test';
+import { describe } from 'node:test';
 import postgres from 'postgres';
 import type { Db } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
@@ -92,10 +93,13 @@ export function forEachEngine(fn: (engine: Engine) => void): void {
   for (const engine of engines()) describe(engine.name, () => fn(engine));
 }
 
-/** A scratch folder under .test-output, removed after the test file. */
+/**
+ * A scratch folder under .test-output, removed when the test process exits (not with `after`:
+ * an `after` registered inside a `before` hook runs at once).
+ */
 export async function scratchDir(label: string): Promise<string> {
   const dir = path.resolve('.test-output', `${label}-${process.pid}-${Date.now().toString(36)}-${counter++}`);
   await fs.mkdir(dir, { recursive: true });
-  after(() => fs.rm(dir, { recursive: true, force: true }));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
