@@ -77,3 +77,20 @@ forEachEngine((engine) => {
     assert.equal(rows[0]!.n, 1);
   });
 });
+
+forEachEngine((engine) => {
+  it('accepts a month already covered by a partition of another name', async () => {
+    const { db, close } = await engine.open();
+    try {
+      await db.exec(
+        `CREATE TABLE events_custom PARTITION OF events FOR VALUES FROM ('2026-06-01T00:00:00Z') TO ('2026-08-01T00:00:00Z')`,
+      );
+      const month = new Date('2026-07-10T00:00:00Z');
+      await new PartitionManager(db, () => month).ensureFor([month]);
+      const rows = await db.query<{ ok: boolean }>("SELECT to_regclass('events_2026_07') IS NULL AS ok");
+      assert.equal(rows[0]!.ok, true);
+    } finally {
+      await close();
+    }
+  });
+});

@@ -5,6 +5,8 @@ const MONTHS_BACK = 24;
 /** Months this far ahead get a partition; further-future events stay in the default one. */
 const MONTHS_AHEAD = 2;
 const PARTITION_LOCK = 7_214_330_002;
+/** SQLSTATE of "partition would overlap partition". */
+const OVERLAPPING_PARTITION = '42P17';
 
 export interface Month {
   year: number;
@@ -63,7 +65,12 @@ export class PartitionManager {
       if (!this.known.has(name) && !wanted.has(name) && hasOwnPartition(m, now)) wanted.set(name, m);
     }
     for (const [name, m] of wanted) {
-      await this.create(m);
+      try {
+        await this.create(m);
+      } catch (err) {
+        // Another partition (an operator's own, say) already covers the month: rows go there.
+        if ((err as { code?: string }).code !== OVERLAPPING_PARTITION) throw err;
+      }
       this.known.add(name);
     }
   }

@@ -1,6 +1,7 @@
--- Catalog pushed by the host platform. Ids are the host's opaque strings.
+-- Catalog pushed by the host platform. Ids are the host's opaque strings, compared byte by
+-- byte (COLLATE "C"): the same order on every server and engine, and the fastest comparison.
 CREATE TABLE users (
-  id            text PRIMARY KEY,
+  id            text COLLATE "C" PRIMARY KEY,
   display_name  text NOT NULL,
   email         text,
   timezone      text NOT NULL DEFAULT 'UTC',
@@ -9,10 +10,10 @@ CREATE TABLE users (
 );
 
 CREATE TABLE courses (
-  id              text PRIMARY KEY,
+  id              text COLLATE "C" PRIMARY KEY,
   code            text,
   title           text NOT NULL,
-  instructor_ids  text[] NOT NULL DEFAULT '{}',
+  instructor_ids  text[] COLLATE "C" NOT NULL DEFAULT '{}',
   settings        jsonb NOT NULL DEFAULT '{}',
   created_at      timestamptz NOT NULL DEFAULT now(),
   updated_at      timestamptz NOT NULL DEFAULT now()
@@ -20,22 +21,22 @@ CREATE TABLE courses (
 
 -- Item ids are unique across courses: item-level endpoints (/items/{itemId}/...) name no course.
 CREATE TABLE items (
-  id                    text PRIMARY KEY,
-  course_id             text NOT NULL,
+  id                    text COLLATE "C" PRIMARY KEY,
+  course_id             text COLLATE "C" NOT NULL,
   type                  text NOT NULL CHECK (type IN ('lesson', 'video', 'quiz', 'assignment', 'page')),
   title                 text NOT NULL,
   position              integer NOT NULL DEFAULT 0,
   duration_sec          double precision,
   completion_threshold  double precision,
-  required_quiz_id      text,
+  required_quiz_id      text COLLATE "C",
   created_at            timestamptz NOT NULL DEFAULT now(),
   updated_at            timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX items_course_idx ON items (course_id, position, id);
 
 CREATE TABLE enrollments (
-  course_id   text NOT NULL,
-  user_id     text NOT NULL,
+  course_id   text COLLATE "C" NOT NULL,
+  user_id     text COLLATE "C" NOT NULL,
   role        text NOT NULL CHECK (role IN ('student', 'instructor', 'ta')),
   active      boolean NOT NULL DEFAULT true,
   created_at  timestamptz NOT NULL DEFAULT now(),
@@ -45,13 +46,13 @@ CREATE TABLE enrollments (
 CREATE INDEX enrollments_user_idx ON enrollments (user_id);
 
 CREATE TABLE live_sessions (
-  id                 text PRIMARY KEY,
-  course_id          text,
+  id                 text COLLATE "C" PRIMARY KEY,
+  course_id          text COLLATE "C",
   title              text NOT NULL,
-  instructor_id      text NOT NULL,
+  instructor_id      text COLLATE "C" NOT NULL,
   scheduled_start    timestamptz NOT NULL,
   scheduled_end      timestamptz NOT NULL,
-  recording_item_id  text,
+  recording_item_id  text COLLATE "C",
   created_at         timestamptz NOT NULL DEFAULT now(),
   updated_at         timestamptz NOT NULL DEFAULT now()
 );
@@ -59,8 +60,8 @@ CREATE INDEX live_sessions_instructor_idx ON live_sessions (instructor_id, sched
 CREATE INDEX live_sessions_course_idx ON live_sessions (course_id, scheduled_start);
 
 CREATE TABLE live_session_registrations (
-  session_id     text NOT NULL,
-  user_id        text NOT NULL,
+  session_id     text COLLATE "C" NOT NULL,
+  user_id        text COLLATE "C" NOT NULL,
   registered_at  timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (session_id, user_id)
 );
@@ -81,11 +82,11 @@ CREATE TABLE events (
   type               text NOT NULL,
   occurred_at        timestamptz NOT NULL,
   received_at        timestamptz NOT NULL,
-  user_id            text NOT NULL,
-  course_id          text,
-  item_id            text,
-  live_session_id    text,
-  client_session_id  text,
+  user_id            text COLLATE "C" NOT NULL,
+  course_id          text COLLATE "C",
+  item_id            text COLLATE "C",
+  live_session_id    text COLLATE "C",
+  client_session_id  text COLLATE "C",
   device             jsonb,
   value              double precision,
   data               jsonb
@@ -105,8 +106,8 @@ CREATE TABLE projection_state (
 -- Projection: daily activity per (learner, course, learner's local day).
 -- Milliseconds as integers so that sums are exact whatever the order of arrival.
 CREATE TABLE daily_activity (
-  user_id    text NOT NULL,
-  course_id  text NOT NULL,
+  user_id    text COLLATE "C" NOT NULL,
+  course_id  text COLLATE "C" NOT NULL,
   day        date NOT NULL,
   active_ms  bigint NOT NULL DEFAULT 0,
   visits     integer NOT NULL DEFAULT 0,
