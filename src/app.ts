@@ -61,7 +61,7 @@ export async function buildApp(
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: false }),
     bodyLimit: deps.config.bodyLimitBytes,
     // Host ids are up to 128 characters (more once percent-encoded); the schemas enforce the limit.
-    maxParamLength: 2048,
+    routerOptions: { maxParamLength: 2048 },
     // Requests arriving while closing are refused by the hook below, in the API's error format.
     return503OnClosing: false,
   });
