@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { event, startTestApp, type TestApp } from './support/app.js';
 import { forEachEngine } from './support/engines.js';
+import { prng } from '../src/demo/generate.js';
 
 type Json = Record<string, unknown>;
 interface PageBody<T> {
@@ -33,17 +34,6 @@ function stamped(resource: unknown): Json {
 
 function errorCode(res: Reply): string {
   return (res.json() as { error: { code: string } }).error.code;
-}
-
-/** A deterministic PRNG (mulberry32), so every run sends the same "random" events. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffled<T>(xs: readonly T[], seed: number): T[] {

@@ -193,17 +193,8 @@ export function apiClient(baseUrl: string) {
 // The workload shared by the multi-process and durability tests, and the brute-force answer
 // daily_activity must give for it.
 
-/** A small seeded PRNG (mulberry32): a failing run can be reproduced from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The demo's seeded PRNG (mulberry32): a failing run can be reproduced from its seed. */
+export { prng } from '../../src/demo/generate.js';
 
 export interface Learner {
   id: string;
