@@ -30,11 +30,8 @@ it('signs with the development secret kept in the data folder when none is confi
   const dir = await scratchDir('cli-token');
   const first = await runCli(['token', '--user', 'u1', '--data-dir', dir], {});
   const second = await runCli(['token', '--user', 'u1', '--data-dir', dir], {});
-  const { jwtSecret } = JSON.parse(
-    await import('node:fs/promises').then((fs) =>
-      fs.readFile(path.join(dir, 'dev-credentials.json'), 'utf8'),
-    ),
-  ) as { jwtSecret: string };
+  const file = path.join(dir, 'dev-credentials.json');
+  const { jwtSecret } = JSON.parse(await fs.readFile(file, 'utf8')) as { jwtSecret: string };
   for (const token of [first, second]) {
     const { payload } = await jwtVerify(token.trim(), new TextEncoder().encode(jwtSecret));
     assert.equal(payload.role, 'student');
