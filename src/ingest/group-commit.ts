@@ -136,7 +136,6 @@ export class GroupCommitter {
       await applyProjections(tx, this.opts.projections, fresh);
       return fresh;
     });
-    const storedIds = new Set(stored.map((e) => e.id));
     const outcomes: CommitOutcome[] = batch.map((p) => ({
       accepted: 0,
       duplicates: p.events.length,
@@ -144,11 +143,12 @@ export class GroupCommitter {
     }));
     const byId = new Map(stored.map((e) => [e.id, e]));
     unique.forEach((e, k) => {
-      if (!storedIds.has(e.id)) return;
+      const fresh = byId.get(e.id);
+      if (!fresh) return;
       const o = outcomes[owner[k]!]!;
       o.accepted++;
       o.duplicates--;
-      o.stored.push(byId.get(e.id)!);
+      o.stored.push(fresh);
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     this.opts.observer?.onCommit({ events: unique.length, stored, requests: batch.length, seconds });
