@@ -33,7 +33,7 @@ const program = new Command()
   .addHelpText(
     'after',
     '\nMore settings (environment only): LEARNPULSE_MAX_EVENTS_PER_REQUEST (500), LEARNPULSE_BODY_LIMIT_BYTES (1048576),\n' +
-      'LEARNPULSE_INGEST_BATCH_EVENTS (5000), LEARNPULSE_INGEST_WRITERS (2), LEARNPULSE_DB_POOL (10), NODE_ENV=production.',
+      'LEARNPULSE_INGEST_BATCH_EVENTS (5000; PGlite 1000), LEARNPULSE_INGEST_WRITERS (2), LEARNPULSE_DB_POOL (10), NODE_ENV=production.',
   );
 
 serverOptions(program.command('serve').description('run the HTTP server')).action(async (opts) => {

@@ -10,6 +10,8 @@ it('reads defaults, lets flags override the environment, and freezes', () => {
   assert.equal(c.databaseUrl, undefined);
   assert.equal(c.maxEventsPerRequest, 500);
   assert.equal(c.bodyLimitBytes, 1024 * 1024);
+  assert.equal(c.ingestMaxBatchEvents, 1000, 'PGlite batches stay small');
+  assert.equal(loadConfig({ DATABASE_URL: 'postgres://h/db' }).ingestMaxBatchEvents, 5000);
   assert.ok(Object.isFrozen(c));
 });
 
