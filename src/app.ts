@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import { createAuthenticator } from './auth/authenticate.js';
 import type { Config } from './config/config.js';
 import type { ValidationResult } from './domain/events/validate.js';
@@ -12,6 +12,7 @@ import { ERROR_CODES } from './errors/codes.js';
 import { requireAuthentication } from './http/auth.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { registerJsonBody } from './http/json-body.js';
+import { refuseUnstorableInput } from './http/storable-input.js';
 import { courseRoutes } from './http/routes/courses.js';
 import { enrollmentRoutes } from './http/routes/enrollments.js';
 import { eventRoutes } from './http/routes/events.js';
@@ -64,6 +65,12 @@ export async function buildApp(
     routerOptions: { maxParamLength: 2048 },
     // Requests arriving while closing are refused by the hook below, in the API's error format.
     return503OnClosing: false,
+    // Malformed percent-encoding and the like: answered in the API's error format, not Fastify's.
+    frameworkErrors: (err, _request, reply) => {
+      void (reply as FastifyReply)
+        .status(400)
+        .send({ error: { code: 'validation_failed', message: err.message } });
+    },
   });
   app.setValidatorCompiler(validatorCompiler());
   registerErrorHandling(app);
@@ -74,6 +81,7 @@ export async function buildApp(
     }
   });
   registerJsonBody(app);
+  refuseUnstorableInput(app, '/api/v1/events');
 
   await app.register(swagger, {
     openapi: {

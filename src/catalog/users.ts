@@ -7,6 +7,9 @@ import type { Projection } from '../projections/projection.js';
 import { type Db, retryingTransaction } from '../store/db.js';
 import { type User, upsertUsers } from '../store/catalog/users.js';
 
+/** First key of the per-user advisory locks (the second is the hash of the user id). */
+const USER_LOCK_SPACE = 72_143;
+
 /**
  * Upserts users. Events may have arrived before their learner (counted in UTC then); when a
  * learner's time zone is new or changed, their local-day projections are rebuilt from their
@@ -29,6 +32,13 @@ export async function saveUsers(
     return { ...u, timezone };
   });
   return retryingTransaction(db, async (tx) => {
+    // Serialise upserts of the same users (rows that do not exist yet cannot be locked FOR UPDATE):
+    // a second upsert then reads the zone the first one committed and reconciles from it.
+    await tx.query(
+      `SELECT pg_advisory_xact_lock(${USER_LOCK_SPACE}, h)
+       FROM (SELECT DISTINCT hashtext(id) AS h FROM unnest($1::text[]) AS id ORDER BY h) AS keys`,
+      [canonical.map((u) => u.id)],
+    );
     // Lock the existing rows and read their zones before the upsert: a FOR UPDATE CTE inside the
     // upsert statement never returns the rows that statement updates.
     const previous = await tx.query<{ id: string; timezone: string }>(

@@ -1,3 +1,4 @@
+import { isStorableText } from '../domain/text.js';
 import { AppError } from '../errors/app-error.js';
 
 export interface Page<T> {
@@ -17,12 +18,14 @@ export function encodeCursor(key: readonly (string | number)[]): string {
 export type CursorKey = 'text' | 'int' | 'timestamp';
 
 const keyOk: Record<CursorKey, (k: unknown) => boolean> = {
-  text: (k) => typeof k === 'string',
+  text: (k) => typeof k === 'string' && isStorableText(k),
   int: (k) => Number.isInteger(k) && (k as number) >= -2147483648 && (k as number) <= 2147483647,
   timestamp: (k) =>
     typeof k === 'string' &&
     /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(k) &&
-    Number.isFinite(Date.parse(k)),
+    !k.startsWith('0000-') &&
+    Number.isFinite(Date.parse(k)) &&
+    new Date(k).toISOString() === k,
 };
 
 /**

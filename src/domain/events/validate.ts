@@ -10,6 +10,8 @@ import {
   MAX_DATA_DEPTH,
   VALUE_RANGES,
 } from './schema.js';
+import { isStorableText } from '../text.js';
+import { isSupportedInstant } from '../time/range.js';
 import type { LearningEvent } from './types.js';
 
 // ajv-formats ships CommonJS with a default export property.
@@ -30,9 +32,6 @@ const reject = (code: EventRejectionCode, detail?: string): ValidationResult => 
   },
 });
 
-const MIN_TIME = Date.UTC(1900, 0, 1);
-const MAX_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
-
 function isPlainObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
@@ -43,15 +42,17 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
  */
 function inspect(value: unknown, path: string, depth: number): { badPath?: string; depth: number } {
   if (typeof value === 'string') {
-    return value.includes('\u0000') || !value.isWellFormed() ? { badPath: path, depth } : { depth };
+    return isStorableText(value) ? { depth } : { badPath: path, depth };
   }
   if (typeof value !== 'object' || value === null) return { depth };
+  // Deeper than any accepted event: stop before recursing (a hostile body nests 100,000 levels).
+  if (depth > MAX_DATA_DEPTH + 1) return { depth };
   let max = depth;
   const entries: [string, unknown][] = Array.isArray(value)
     ? value.map((v, i) => [String(i), v])
     : Object.entries(value as Record<string, unknown>);
   for (const [key, child] of entries) {
-    if (key.includes('\u0000') || !key.isWellFormed()) return { badPath: `${path}.${key}`, depth: max };
+    if (!isStorableText(key)) return { badPath: `${path}.${key}`, depth: max };
     const r = inspect(child, `${path}.${key}`, depth + 1);
     if (r.badPath) return r;
     if (r.depth > max) max = r.depth;
@@ -114,10 +115,10 @@ export function createEventValidator(): (raw: unknown, actingUserId?: string) =>
     const e = raw as unknown as LearningEvent;
 
     const time = Date.parse(e.occurredAt);
-    if (!Number.isFinite(time) || time < MIN_TIME || time > MAX_TIME) {
+    if (!isSupportedInstant(time)) {
       return reject('invalid_timestamp', 'must be between 1900 and 9999');
     }
-    const rule = EVENT_TYPE_RULES[e.type];
+    const rule = Object.hasOwn(EVENT_TYPE_RULES, e.type) ? EVENT_TYPE_RULES[e.type] : undefined;
     if (!rule && !CUSTOM_TYPE_PATTERN.test(e.type)) return reject('unknown_event_type', e.type);
     if (e.value !== undefined && !Number.isFinite(e.value)) return reject('invalid_field', 'value');
     if (e.data !== undefined && JSON.stringify(e.data).length > MAX_DATA_BYTES) {
@@ -139,7 +140,7 @@ export function createEventValidator(): (raw: unknown, actingUserId?: string) =>
             : '';
         return reject('invalid_data', `${at} ${err.message}${extra}`);
       }
-      const range = VALUE_RANGES[e.type];
+      const range = Object.hasOwn(VALUE_RANGES, e.type) ? VALUE_RANGES[e.type] : undefined;
       if (range && e.value !== undefined && (e.value < range[0] || e.value > range[1])) {
         return reject('invalid_field', `value must be from ${range[0]} to ${range[1]} for ${e.type}`);
       }
@@ -150,7 +151,8 @@ export function createEventValidator(): (raw: unknown, actingUserId?: string) =>
     return {
       ok: true,
       event: {
-        id: e.id.toLowerCase(),
+        // ajv-formats' uuid also accepts the RFC 4122 URN form, which PostgreSQL's uuid type does not.
+        id: e.id.toLowerCase().replace(/^urn:uuid:/, ''),
         type: e.type,
         occurredAt: new Date(time).toISOString(),
         userId,

@@ -4,6 +4,7 @@ import type { AppDeps } from '../../app.js';
 import { requireLiveSessionAccess, requirePlatform } from '../../auth/access.js';
 import { isPlatform } from '../../auth/principal.js';
 import { LiveSessionInput } from '../../domain/catalog/schemas.js';
+import { isSupportedInstant } from '../../domain/time/range.js';
 import { AppError, notFound } from '../../errors/app-error.js';
 import {
   getRegistration,
@@ -33,7 +34,15 @@ export const liveSessionRoutes =
       },
       async (request) => {
         requirePlatform(request.principal);
-        if (Date.parse(request.body.scheduledEnd) < Date.parse(request.body.scheduledStart)) {
+        const start = Date.parse(request.body.scheduledStart);
+        const end = Date.parse(request.body.scheduledEnd);
+        if (!isSupportedInstant(start) || !isSupportedInstant(end)) {
+          throw new AppError(
+            'validation_failed',
+            'scheduledStart and scheduledEnd must be between 1900 and 9999',
+          );
+        }
+        if (end < start) {
           throw new AppError('validation_failed', 'scheduledEnd is before scheduledStart');
         }
         return upsertLiveSession(db, request.params.sessionId, request.body);

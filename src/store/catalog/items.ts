@@ -75,9 +75,16 @@ export async function upsertItems(
      ON CONFLICT (id) DO UPDATE SET type = excluded.type, title = excluded.title, position = excluded.position,
        duration_sec = excluded.duration_sec, completion_threshold = excluded.completion_threshold,
        required_quiz_id = excluded.required_quiz_id, updated_at = now()
+     WHERE items.course_id = $2
      RETURNING *`,
     [JSON.stringify(sorted), courseId],
   );
+  if (rows.length < items.length) {
+    // A concurrent upsert created one of these ids in another course after the check above.
+    const mine = new Set(rows.map((r) => r.id));
+    const itemId = sorted.find((i) => !mine.has(i.id))!.id;
+    throw new AppError('item_course_mismatch', `Item ${itemId} belongs to another course`, { itemId });
+  }
   return rows.map(toItem);
 }
 
