@@ -122,6 +122,19 @@ forEachEngine((engine) => {
     });
   });
 
+  describe('catalog order', () => {
+    it('refuses items of a course the catalog does not have, as enrollments are (404, nothing stored)', async () => {
+      const one = await put('/api/v1/courses/no-such-course/items/i-orphan', { type: 'lesson', title: 'x' });
+      assert.equal(one.statusCode, 404, one.body);
+      const bulk = await put('/api/v1/courses/no-such-course/items', {
+        items: [{ id: 'i-orphan-2', type: 'page', title: 'y' }],
+      });
+      assert.equal(bulk.statusCode, 404, bulk.body);
+      const rows = await t.server.db.query("SELECT 1 FROM items WHERE id IN ('i-orphan', 'i-orphan-2')");
+      assert.equal(rows.length, 0);
+    });
+  });
+
   describe('forged cursors', () => {
     it('are invalid_cursor when a text key holds a NUL', async () => {
       const res = await t.request({ method: 'GET', url: `/api/v1/users?cursor=${cursorOf(['a\u0000'])}` });
@@ -209,6 +222,7 @@ forEachEngine((engine) => {
 
       it('refuses to move an item to another course when a concurrent upsert created it first', async () => {
         const itemId = `item-race-${randomUUID()}`;
+        assert.equal((await put('/api/v1/courses/course-b', { title: 'B' })).statusCode, 200);
         const other = holdTransaction(t.testDb.url!, [
           `INSERT INTO items (id, course_id, type, title) VALUES ('${itemId}', 'course-a', 'video', 'A')`,
         ]);

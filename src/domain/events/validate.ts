@@ -36,14 +36,24 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
+interface Inspection {
+  /** Where the first value PostgreSQL cannot store is, and what it is. */
+  badPath?: string;
+  bad?: 'text' | 'number';
+  depth: number;
+}
+
 /**
  * Walks a value once: finds strings PostgreSQL cannot store (NUL, unpaired surrogates, in keys
- * too) and how deep it nests. Returns the offending path or the depth.
+ * too), numbers JSON cannot carry (1e999 parses to Infinity, which would be stored as null), and
+ * how deep it nests.
  */
-function inspect(value: unknown, path: string, depth: number): { badPath?: string; depth: number } {
+function inspect(value: unknown, path: string, depth: number): Inspection {
   if (typeof value === 'string') {
-    return isStorableText(value) ? { depth } : { badPath: path, depth };
+    return isStorableText(value) ? { depth } : { badPath: path, bad: 'text', depth };
   }
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? { depth } : { badPath: path, bad: 'number', depth };
   if (typeof value !== 'object' || value === null) return { depth };
   // Deeper than any accepted event: stop before recursing (a hostile body nests 100,000 levels).
   if (depth > MAX_DATA_DEPTH + 1) return { depth };
@@ -52,7 +62,7 @@ function inspect(value: unknown, path: string, depth: number): { badPath?: strin
     ? value.map((v, i) => [String(i), v])
     : Object.entries(value as Record<string, unknown>);
   for (const [key, child] of entries) {
-    if (!isStorableText(key)) return { badPath: `${path}.${key}`, depth: max };
+    if (!isStorableText(key)) return { badPath: `${path}.${key}`, bad: 'text', depth: max };
     const r = inspect(child, `${path}.${key}`, depth + 1);
     if (r.badPath) return r;
     if (r.depth > max) max = r.depth;
@@ -107,7 +117,12 @@ export function createEventValidator(): (raw: unknown, actingUserId?: string) =>
   return (raw, actingUserId) => {
     if (!isPlainObject(raw)) return reject('invalid_event');
     const inspected = inspect(raw, '', 0);
-    if (inspected.badPath) return reject('invalid_characters', inspected.badPath.slice(1));
+    if (inspected.badPath) {
+      const at = inspected.badPath.slice(1);
+      return inspected.bad === 'number'
+        ? reject('invalid_field', `${at} is not a finite number`)
+        : reject('invalid_characters', at);
+    }
     // The envelope itself has depth 2 (event → device/data → field); data adds the rest.
     if (inspected.depth > MAX_DATA_DEPTH + 1)
       return reject('data_too_deep', `at most ${MAX_DATA_DEPTH} levels`);
@@ -121,7 +136,7 @@ export function createEventValidator(): (raw: unknown, actingUserId?: string) =>
     const rule = Object.hasOwn(EVENT_TYPE_RULES, e.type) ? EVENT_TYPE_RULES[e.type] : undefined;
     if (!rule && !CUSTOM_TYPE_PATTERN.test(e.type)) return reject('unknown_event_type', e.type);
     if (e.value !== undefined && !Number.isFinite(e.value)) return reject('invalid_field', 'value');
-    if (e.data !== undefined && JSON.stringify(e.data).length > MAX_DATA_BYTES) {
+    if (e.data !== undefined && Buffer.byteLength(JSON.stringify(e.data)) > MAX_DATA_BYTES) {
       return reject('data_too_large', `at most ${MAX_DATA_BYTES} bytes`);
     }
     if (rule) {

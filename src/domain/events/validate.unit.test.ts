@@ -48,4 +48,16 @@ describe('createEventValidator', () => {
     assert.ok(!r.ok);
     assert.equal(r.rejection.code, 'missing_field');
   });
+
+  it('refuses numbers JSON cannot carry and measures data in UTF-8 bytes', () => {
+    const huge = JSON.parse('{"x":1e999}') as { x: number };
+    const r = validate({ ...base, type: 'x-note', userId: 'u', data: { nested: [1, huge.x] } });
+    assert.ok(!r.ok);
+    assert.equal(r.rejection.code, 'invalid_field');
+    assert.match(r.rejection.message, /data\.nested\.1 is not a finite number/);
+    // 6,000 three-byte characters: 18 KB in UTF-8, under 16 Ki UTF-16 units.
+    const big = validate({ ...base, type: 'x-note', userId: 'u', data: { text: '€'.repeat(6000) } });
+    assert.ok(!big.ok);
+    assert.equal(big.rejection.code, 'data_too_large');
+  });
 });

@@ -5,7 +5,7 @@ import { requireCourseAccess, requirePlatform } from '../../auth/access.js';
 import { isPlatform } from '../../auth/principal.js';
 import { assertUniqueIds, bulkOf, CourseInput, ItemInput } from '../../domain/catalog/schemas.js';
 import { notFound } from '../../errors/app-error.js';
-import { getCourse, listCourses, upsertCourse } from '../../store/catalog/courses.js';
+import { getCourse, listCourses, requireCourseExists, upsertCourse } from '../../store/catalog/courses.js';
 import { getItem, listItems, upsertItems } from '../../store/catalog/items.js';
 import { retryingTransaction } from '../../store/db.js';
 import { BulkResult, CourseOut, ItemOut, PageOf, PageQuery, Params } from '../schemas.js';
@@ -76,6 +76,8 @@ export const courseRoutes =
       },
       async (request) => {
         requirePlatform(request.principal);
+        // An item needs its course in the catalog first, as an enrollment does.
+        await requireCourseExists(db, request.params.courseId);
         const { courseId, itemId } = request.params;
         const [item] = await retryingTransaction(db, (tx) =>
           upsertItems(tx, courseId, [{ ...request.body, id: itemId }]),
@@ -98,6 +100,8 @@ export const courseRoutes =
       },
       async (request) => {
         requirePlatform(request.principal);
+        // An item needs its course in the catalog first, as an enrollment does.
+        await requireCourseExists(db, request.params.courseId);
         assertUniqueIds(request.body.items, 'id');
         const saved = await retryingTransaction(db, (tx) =>
           upsertItems(tx, request.params.courseId, request.body.items),

@@ -4,7 +4,7 @@ import type { AppDeps } from '../../app.js';
 import { requireCourseAccess, requirePlatform } from '../../auth/access.js';
 import { assertUniqueIds, bulkOf, EnrollmentInput } from '../../domain/catalog/schemas.js';
 import { notFound } from '../../errors/app-error.js';
-import { getCourse } from '../../store/catalog/courses.js';
+import { requireCourseExists } from '../../store/catalog/courses.js';
 import {
   deleteEnrollment,
   getEnrollment,
@@ -22,11 +22,6 @@ export const enrollmentRoutes =
     const { db } = deps;
     const tags = ['catalog'];
 
-    /** Enrollments may name users the catalog has not received yet; the course must exist. */
-    async function requireCourse(courseId: string) {
-      if (!(await getCourse(db, courseId))) throw notFound(`Course ${courseId}`);
-    }
-
     app.put<{ Params: Static<typeof Params.enrollment>; Body: EnrollmentInput }>(
       '/courses/:courseId/enrollments/:userId',
       {
@@ -41,7 +36,7 @@ export const enrollmentRoutes =
       async (request) => {
         requirePlatform(request.principal);
         const { courseId, userId } = request.params;
-        await requireCourse(courseId);
+        await requireCourseExists(db, courseId);
         const [e] = await retryingTransaction(db, (tx) =>
           upsertEnrollments(tx, courseId, [{ ...request.body, userId }]),
         );
@@ -64,7 +59,7 @@ export const enrollmentRoutes =
       async (request) => {
         requirePlatform(request.principal);
         assertUniqueIds(request.body.items, 'userId');
-        await requireCourse(request.params.courseId);
+        await requireCourseExists(db, request.params.courseId);
         const saved = await retryingTransaction(db, (tx) =>
           upsertEnrollments(tx, request.params.courseId, request.body.items),
         );

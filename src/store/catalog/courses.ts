@@ -4,6 +4,7 @@ import {
   DEFAULT_COURSE_SETTINGS,
   type ResolvedCourseSettings,
 } from '../../domain/catalog/schemas.js';
+import { notFound } from '../../errors/app-error.js';
 import type { Queryable, Row } from '../db.js';
 import { decodeCursor, type Page, toPage } from '../pagination.js';
 
@@ -53,6 +54,13 @@ export async function upsertCourse(tx: Queryable, id: string, input: CourseInput
 export async function getCourse(db: Queryable, id: string): Promise<Course | undefined> {
   const rows = await db.query<CourseRow>('SELECT * FROM courses WHERE id = $1', [id]);
   return rows[0] && toCourse(rows[0]);
+}
+
+/** The course, or 404: catalog entries that belong to a course (items, enrollments) need it first. */
+export async function requireCourseExists(db: Queryable, id: string): Promise<Course> {
+  const course = await getCourse(db, id);
+  if (!course) throw notFound(`Course ${id}`);
+  return course;
 }
 
 /**
