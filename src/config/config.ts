@@ -97,8 +97,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
       1024,
       1 << 30,
     ),
-    // PGlite runs on the event loop's thread: a smaller batch keeps each transaction's pause short
-    // (p99 under 50 clients: 0.7 s at 1,000 events against 1.8 s at 5,000, same throughput).
+    // PGlite runs on the event loop's thread: a smaller batch keeps each transaction's pause of
+    // the server short (same throughput in the benchmark; its p99 still varies from run to run).
     ingestMaxBatchEvents: integer(
       'LEARNPULSE_INGEST_BATCH_EVENTS',
       env.LEARNPULSE_INGEST_BATCH_EVENTS,
