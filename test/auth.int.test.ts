@@ -3,7 +3,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
-import { API_KEY, event, JWT_SECRET, startTestApp, type TestApp } from './support/app.js';
+import {
+  API_KEY,
+  event,
+  JWT_SECRET,
+  startTestApp,
+  type TestApp,
+  count,
+  catalogSnapshot,
+} from './support/app.js';
 import { forEachEngine } from './support/engines.js';
 
 type Json = Record<string, unknown>;
@@ -68,27 +76,6 @@ function client(t: () => TestApp) {
     del: (url: string, auth?: string | null) => send('DELETE', url, auth),
     post: (url: string, payload: unknown, auth?: string | null) => send('POST', url, auth, payload),
   };
-}
-
-async function count(t: TestApp, sql: string, params: unknown[] = []): Promise<number> {
-  const rows = await t.server.db.query<{ n: number }>(sql, params);
-  return Number(rows[0]?.n ?? 0);
-}
-
-async function catalogSnapshot(t: TestApp): Promise<string> {
-  const out: Record<string, unknown> = {};
-  const tables = [
-    ['users', 'id'],
-    ['courses', 'id'],
-    ['items', 'id'],
-    ['enrollments', 'course_id, user_id'],
-    ['live_sessions', 'id'],
-    ['live_session_registrations', 'session_id, user_id'],
-  ] as const;
-  for (const [table, order] of tables) {
-    out[table] = await t.server.db.query(`SELECT * FROM ${table} ORDER BY ${order}`);
-  }
-  return JSON.stringify(out);
 }
 
 forEachEngine((engine) => {

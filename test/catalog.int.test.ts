@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { event, startTestApp, type TestApp } from './support/app.js';
+import { event, startTestApp, type TestApp, count, catalogSnapshot } from './support/app.js';
 import { forEachEngine } from './support/engines.js';
 import { prng } from '../src/demo/generate.js';
 
@@ -97,28 +97,6 @@ function api(t: () => TestApp) {
       return { items, pages };
     },
   };
-}
-
-async function count(t: TestApp, sql: string, params: unknown[] = []): Promise<number> {
-  const rows = await t.server.db.query<{ n: number }>(sql, params);
-  return Number(rows[0]?.n ?? 0);
-}
-
-/** Every catalog row, to prove a refused request changed nothing. */
-async function catalogSnapshot(t: TestApp): Promise<string> {
-  const tables = [
-    ['users', 'id'],
-    ['courses', 'id'],
-    ['items', 'id'],
-    ['enrollments', 'course_id, user_id'],
-    ['live_sessions', 'id'],
-    ['live_session_registrations', 'session_id, user_id'],
-  ] as const;
-  const out: Record<string, unknown> = {};
-  for (const [table, order] of tables) {
-    out[table] = await t.server.db.query(`SELECT * FROM ${table} ORDER BY ${order}`);
-  }
-  return JSON.stringify(out);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { event, startTestApp, type TestApp } from './support/app.js';
+import { event, startTestApp, type TestApp, count } from './support/app.js';
 import { forEachEngine } from './support/engines.js';
-
-async function count(t: TestApp, sql: string, params: unknown[] = []): Promise<number> {
-  const rows = await t.server.db.query<{ n: number }>(sql, params);
-  return Number(rows[0]?.n ?? 0);
-}
 
 const storedEvents = (t: TestApp) => count(t, 'SELECT count(*)::int AS n FROM events');
 

@@ -57,3 +57,26 @@ export function event(overrides: Record<string, unknown> = {}): Record<string, u
     ...overrides,
   };
 }
+
+/** One number from a query (`SELECT count(*)::int AS n ...`). */
+export async function count(t: TestApp, sql: string, params: unknown[] = []): Promise<number> {
+  const rows = await t.server.db.query<{ n: number }>(sql, params);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Every catalog row, to prove a refused request changed nothing. */
+export async function catalogSnapshot(t: TestApp): Promise<string> {
+  const tables = [
+    ['users', 'id'],
+    ['courses', 'id'],
+    ['items', 'id'],
+    ['enrollments', 'course_id, user_id'],
+    ['live_sessions', 'id'],
+    ['live_session_registrations', 'session_id, user_id'],
+  ] as const;
+  const out: Record<string, unknown> = {};
+  for (const [table, order] of tables) {
+    out[table] = await t.server.db.query(`SELECT * FROM ${table} ORDER BY ${order}`);
+  }
+  return JSON.stringify(out);
+}
