@@ -81,7 +81,7 @@ export async function buildApp(
     }
   });
   registerJsonBody(app);
-  refuseUnstorableInput(app, '/api/v1/events');
+  refuseUnstorableInput(app);
 
   await app.register(swagger, {
     openapi: {

@@ -11,15 +11,12 @@ import {
   type TestApp,
   count,
   catalogSnapshot,
+  apiClient,
+  type Reply,
 } from './support/app.js';
 import { forEachEngine } from './support/engines.js';
 
 type Json = Record<string, unknown>;
-interface Reply {
-  statusCode: number;
-  body: string;
-  json(): unknown;
-}
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -57,30 +54,9 @@ function idsOf(res: Reply, field = 'id'): string[] {
   return body.items.map((x) => x[field] as string);
 }
 
-function client(t: () => TestApp) {
-  const send = (
-    method: 'GET' | 'PUT' | 'DELETE' | 'POST',
-    url: string,
-    auth: string | null | undefined,
-    payload?: unknown,
-  ) =>
-    t().request({
-      method,
-      url: `/api/v1${url}`,
-      ...(payload !== undefined ? { payload: payload as Json } : {}),
-      ...(auth !== undefined ? { auth } : {}),
-    }) as Promise<Reply>;
-  return {
-    get: (url: string, auth?: string | null) => send('GET', url, auth),
-    put: (url: string, payload: unknown, auth?: string | null) => send('PUT', url, auth, payload),
-    del: (url: string, auth?: string | null) => send('DELETE', url, auth),
-    post: (url: string, payload: unknown, auth?: string | null) => send('POST', url, auth, payload),
-  };
-}
-
 forEachEngine((engine) => {
   let t: TestApp;
-  const c = client(() => t);
+  const c = apiClient(() => t);
   /** Tokens by user id; role from the table below. */
   const tok: Record<string, string> = {};
   const roles = {

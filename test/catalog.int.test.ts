@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { event, startTestApp, type TestApp, count, catalogSnapshot } from './support/app.js';
+import {
+  event,
+  startTestApp,
+  type TestApp,
+  count,
+  catalogSnapshot,
+  apiClient,
+  type Reply,
+} from './support/app.js';
 import { forEachEngine } from './support/engines.js';
 import { prng } from '../src/demo/generate.js';
 
@@ -8,11 +16,6 @@ type Json = Record<string, unknown>;
 interface PageBody<T> {
   items: T[];
   nextCursor: string | null;
-}
-interface Reply {
-  statusCode: number;
-  body: string;
-  json(): unknown;
 }
 
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -49,18 +52,10 @@ function shuffled<T>(xs: readonly T[], seed: number): T[] {
 const pad = (n: number) => String(n).padStart(2, '0');
 
 function api(t: () => TestApp) {
-  const send = (method: 'GET' | 'PUT' | 'DELETE' | 'POST', url: string, payload?: unknown, auth?: string) =>
-    t().request({
-      method,
-      url: `/api/v1${url}`,
-      ...(payload !== undefined ? { payload: payload as Json } : {}),
-      ...(auth !== undefined ? { auth } : {}),
-    }) as Promise<Reply>;
+  const base = apiClient(t);
+  const { send } = base;
   return {
-    get: (url: string, auth?: string) => send('GET', url, undefined, auth),
-    put: (url: string, payload?: unknown, auth?: string) => send('PUT', url, payload, auth),
-    del: (url: string, auth?: string) => send('DELETE', url, undefined, auth),
-    post: (url: string, payload: unknown, auth?: string) => send('POST', url, payload, auth),
+    ...base,
     /** PUT that must succeed; returns the JSON answer. */
     async ok(url: string, payload?: unknown): Promise<Json> {
       const res = await send('PUT', url, payload);

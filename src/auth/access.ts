@@ -1,6 +1,6 @@
 import { AppError } from '../errors/app-error.js';
 import type { Queryable } from '../store/db.js';
-import { courseRelation } from '../store/catalog/courses.js';
+import { courseRelation, requireCourseExists } from '../store/catalog/courses.js';
 import { teachesUser } from '../store/catalog/enrollments.js';
 import { getLiveSession, isRegistered, type LiveSession } from '../store/catalog/live-sessions.js';
 import { isPlatform, type Principal } from './principal.js';
@@ -21,8 +21,7 @@ export async function requireCourseAccess(
   need: CourseAccess,
 ): Promise<CourseAccess> {
   if (isPlatform(principal)) {
-    const rel = await courseRelation(db, courseId, '');
-    if (!rel.exists) throw new AppError('not_found', `Course ${courseId} not found`);
+    await requireCourseExists(db, courseId);
     return 'manage';
   }
   if (principal.kind !== 'user') throw new AppError('forbidden');

@@ -32,18 +32,18 @@ export async function saveUsers(
     return { ...u, timezone };
   });
   return retryingTransaction(db, async (tx) => {
-    // Serialise upserts of the same users (rows that do not exist yet cannot be locked FOR UPDATE):
-    // a second upsert then reads the zone the first one committed and reconciles from it.
+    const ids = canonical.map((u) => u.id);
+    // Serialise upserts of the same users, existing or not (a row that does not exist yet cannot
+    // be locked FOR UPDATE), so each reads the zone the previous one committed. Only saveUsers
+    // writes users, so these locks also make the read below stable until commit.
     await tx.query(
-      `SELECT pg_advisory_xact_lock(${USER_LOCK_SPACE}, h)
+      `SELECT pg_advisory_xact_lock($2, h)
        FROM (SELECT DISTINCT hashtext(id) AS h FROM unnest($1::text[]) AS id ORDER BY h) AS keys`,
-      [canonical.map((u) => u.id)],
+      [ids, USER_LOCK_SPACE],
     );
-    // Lock the existing rows and read their zones before the upsert: a FOR UPDATE CTE inside the
-    // upsert statement never returns the rows that statement updates.
     const previous = await tx.query<{ id: string; timezone: string }>(
-      'SELECT id, timezone FROM users WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
-      [canonical.map((u) => u.id)],
+      'SELECT id, timezone FROM users WHERE id = ANY($1::text[])',
+      [ids],
     );
     const zoneBefore = new Map(previous.map((r) => [r.id, r.timezone]));
     const moved = canonical.filter((u) => (zoneBefore.get(u.id) ?? 'UTC') !== (u.timezone ?? 'UTC'));

@@ -27,10 +27,13 @@ export async function applyProjections(
   projections: readonly Projection[],
   events: readonly StoredEvent[],
 ): Promise<void> {
-  if (events.length === 0) return;
-  const ctx = await loadContext(tx, events);
-  for (const p of projections) {
-    const relevant = events.filter((e) => p.eventTypes.has(e.type));
-    if (relevant.length > 0) await p.apply(tx, relevant, ctx);
-  }
+  const work = projections
+    .map((p) => ({ p, relevant: events.filter((e) => p.eventTypes.has(e.type)) }))
+    .filter((w) => w.relevant.length > 0);
+  if (work.length === 0) return;
+  const ctx = await loadContext(
+    tx,
+    work.flatMap((w) => w.relevant),
+  );
+  for (const { p, relevant } of work) await p.apply(tx, relevant, ctx);
 }

@@ -80,3 +80,36 @@ export async function catalogSnapshot(t: TestApp): Promise<string> {
   }
   return JSON.stringify(out);
 }
+
+/** A reply as the tests read it. */
+export interface Reply {
+  statusCode: number;
+  body: string;
+  json(): unknown;
+}
+
+/**
+ * Short calls to `/api/v1`: the API key unless `auth` is given (a token, or null for none).
+ * @example const c = apiClient(() => t); await c.put('/users/u1', { displayName: 'Ada' });
+ */
+export function apiClient(t: () => TestApp) {
+  const send = (
+    method: 'GET' | 'PUT' | 'DELETE' | 'POST',
+    url: string,
+    payload?: unknown,
+    auth?: string | null,
+  ) =>
+    t().request({
+      method,
+      url: `/api/v1${url}`,
+      ...(payload !== undefined ? { payload: payload as Record<string, unknown> } : {}),
+      ...(auth !== undefined ? { auth } : {}),
+    }) as Promise<Reply>;
+  return {
+    send,
+    get: (url: string, auth?: string | null) => send('GET', url, undefined, auth),
+    put: (url: string, payload?: unknown, auth?: string | null) => send('PUT', url, payload, auth),
+    del: (url: string, auth?: string | null) => send('DELETE', url, undefined, auth),
+    post: (url: string, payload: unknown, auth?: string | null) => send('POST', url, payload, auth),
+  };
+}

@@ -36,7 +36,6 @@ export const EventEnvelopeSchema = Type.Object(
 
 const Closed = (props: Parameters<typeof Type.Object>[0]) =>
   Type.Object(props, { additionalProperties: false });
-const Percent = Type.Number({ minimum: 0, maximum: 100 });
 const Submission = Closed({
   attemptId: HostId,
   score: Type.Number(),
@@ -97,4 +96,3 @@ export const CUSTOM_TYPE_PATTERN = /^x-[a-z0-9][a-z0-9_.-]{0,61}$/;
 /** Limits on `data` of any type, custom ones included. */
 export const MAX_DATA_DEPTH = 8;
 export const MAX_DATA_BYTES = 16 * 1024;
-export { Percent };

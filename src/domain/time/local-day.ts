@@ -69,11 +69,12 @@ const dayCache = new Map<string, string>();
  */
 export function localDay(instant: string | Date, timeZone: string): string {
   const ms = typeof instant === 'string' ? Date.parse(instant) : instant.getTime();
-  const zone = isValidTimeZone(timeZone) ? timeZone : 'UTC';
   const bucket = Math.floor(ms / QUARTER_HOUR);
-  const key = `${zone}\u0000${bucket}`;
+  // Keyed by the name as given: a hit costs one map lookup, the zone is checked on a miss only.
+  const key = `${timeZone}\u0000${bucket}`;
   const cached = dayCache.get(key);
   if (cached !== undefined) return cached;
+  const zone = isValidTimeZone(timeZone) ? timeZone : 'UTC';
   const format = dayFormatter(zone);
   const start = bucket * QUARTER_HOUR;
   const end = start + QUARTER_HOUR - 1;

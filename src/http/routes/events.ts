@@ -36,6 +36,7 @@ export const eventRoutes =
         },
         // Our own per-event validation reports each event's problem; Fastify's would refuse the whole body.
         validatorCompiler: () => () => true,
+        config: { checksOwnBody: true },
       },
       async (request) => {
         const result = await ingest(

@@ -44,28 +44,13 @@ const toItem = (r: ItemRow): Item => ({
 
 /**
  * Upserts a course's items in one statement. An item id already used by another course is a
- * conflict (item ids are global), reported before anything is written.
+ * conflict (item ids are global): 409, and the caller's transaction rolls back.
  */
 export async function upsertItems(
   tx: Queryable,
   courseId: string,
   items: readonly (ItemInput & { id: string })[],
 ): Promise<Item[]> {
-  const ids = items.map((i) => i.id);
-  const clash = await tx.query<{ id: string; course_id: string }>(
-    'SELECT id, course_id FROM items WHERE id = ANY($1::text[]) AND course_id <> $2 LIMIT 1',
-    [ids, courseId],
-  );
-  if (clash[0]) {
-    throw new AppError(
-      'item_course_mismatch',
-      `Item ${clash[0].id} belongs to course ${clash[0].course_id}`,
-      {
-        itemId: clash[0].id,
-        courseId: clash[0].course_id,
-      },
-    );
-  }
   const sorted = [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const rows = await tx.query<ItemRow>(
     `INSERT INTO items (id, course_id, type, title, position, duration_sec, completion_threshold, required_quiz_id)
@@ -80,10 +65,18 @@ export async function upsertItems(
     [JSON.stringify(sorted), courseId],
   );
   if (rows.length < items.length) {
-    // A concurrent upsert created one of these ids in another course after the check above.
+    // The upsert skips ids owned by another course (WHERE above, race-free); name the first one.
+    // Throwing rolls back the caller's transaction, so nothing of this request is kept.
     const mine = new Set(rows.map((r) => r.id));
     const itemId = sorted.find((i) => !mine.has(i.id))!.id;
-    throw new AppError('item_course_mismatch', `Item ${itemId} belongs to another course`, { itemId });
+    const owner = await tx.query<{ course_id: string }>('SELECT course_id FROM items WHERE id = $1', [
+      itemId,
+    ]);
+    const other = owner[0]?.course_id;
+    throw new AppError('item_course_mismatch', `Item ${itemId} belongs to course ${other}`, {
+      itemId,
+      courseId: other,
+    });
   }
   return rows.map(toItem);
 }

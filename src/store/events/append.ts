@@ -43,5 +43,5 @@ export async function appendEvents(
     const seq = seqById.get(e.id);
     if (seq !== undefined) stored.push({ ...e, seq, receivedAt: receivedIso });
   }
-  return stored.sort((a, b) => a.seq - b.seq);
+  return stored;
 }

@@ -61,8 +61,3 @@ export async function readUserEvents(tx: Queryable, userId: string): Promise<Sto
   const rows = await tx.query<EventRow>(`SELECT ${COLUMNS} FROM events WHERE user_id = $1`, [userId]);
   return rows.map(toEvent);
 }
-
-export async function countEvents(db: Queryable): Promise<number> {
-  const rows = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM event_ids');
-  return rows[0]?.n ?? 0;
-}
