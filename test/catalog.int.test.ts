@@ -252,7 +252,7 @@ forEachEngine((engine) => {
     });
 
     it('accepts ids of up to 128 characters in every path', async () => {
-      // BUG (see report): Fastify's maxParamLength (100) answers 414 in its own error format.
+      // Guards a fixed bug, where Fastify's maxParamLength (100) answers 414 in its own error format.
       const id = (c: string) => c.repeat(128);
       const ok = async (url: string, payload?: unknown) => {
         const res = await a.put(url, payload);
@@ -598,7 +598,7 @@ forEachEngine((engine) => {
     });
 
     it('sessions whose start has sub-millisecond precision are all walked (keyset cursor precision)', async () => {
-      // BUG (see report): the cursor keeps the start at millisecond precision while PostgreSQL
+      // Guards a fixed bug, where the cursor keeps the start at millisecond precision while PostgreSQL
       // stores microseconds, so rows in the same millisecond after the first page are skipped.
       const starts = ['000100', '000200', '000300', '000400', '000500'];
       for (const [k, micro] of starts.entries()) {
@@ -662,7 +662,7 @@ forEachEngine((engine) => {
         400,
         'validation_failed',
       ],
-      // BUG (see report): Fastify's default coerceTypes turns 42 into "42".
+      // Guards a fixed bug, where Fastify's default coerceTypes turns 42 into "42".
       [
         'a displayName that is a number',
         'PUT',
@@ -742,7 +742,7 @@ forEachEngine((engine) => {
         'validation_failed',
       ],
       ['a bulk without items', 'PUT', '/users', { users: [] }, 400, 'validation_failed'],
-      // BUG (see report): a repeated id in one bulk makes PostgreSQL fail -> 500 internal_error.
+      // Guards a fixed bug, where a repeated id in one bulk makes PostgreSQL fail -> 500 internal_error.
       [
         'a bulk of users naming one id twice',
         'PUT',
@@ -774,7 +774,7 @@ forEachEngine((engine) => {
         400,
         'validation_failed',
       ],
-      // BUG (see report): coerceTypes 'array' turns "ins-v" into ["ins-v"].
+      // Guards a fixed bug, where coerceTypes 'array' turns "ins-v" into ["ins-v"].
       [
         'instructorIds that is a string',
         'PUT',
@@ -851,7 +851,7 @@ forEachEngine((engine) => {
         400,
         'validation_failed',
       ],
-      // BUG (see report): coerceTypes turns "3" into 3.
+      // Guards a fixed bug, where coerceTypes turns "3" into 3.
       [
         'a position that is a string',
         'PUT',
@@ -890,7 +890,7 @@ forEachEngine((engine) => {
         409,
         'item_course_mismatch',
       ],
-      // BUG (see report): a repeated id in one bulk -> 500 internal_error.
+      // Guards a fixed bug, where a repeated id in one bulk -> 500 internal_error.
       [
         'a bulk of items naming one id twice',
         'PUT',
@@ -921,7 +921,7 @@ forEachEngine((engine) => {
         400,
         'validation_failed',
       ],
-      // BUG (see report): coerceTypes turns "false" into false.
+      // Guards a fixed bug, where coerceTypes turns "false" into false.
       [
         'active that is the string "false"',
         'PUT',
@@ -946,7 +946,7 @@ forEachEngine((engine) => {
         400,
         'validation_failed',
       ],
-      // BUG (see report): a repeated userId in one bulk -> 500 internal_error.
+      // Guards a fixed bug, where a repeated userId in one bulk -> 500 internal_error.
       [
         'a bulk of enrollments naming one user twice',
         'PUT',
@@ -1034,7 +1034,7 @@ forEachEngine((engine) => {
         400,
         'invalid_cursor',
       ],
-      // BUG (see report): well-formed cursors whose keys have the wrong type reach SQL -> 500.
+      // Guards a fixed bug, where well-formed cursors whose keys have the wrong type reach SQL -> 500.
       [
         'an item cursor with a text position',
         'GET',
@@ -1245,7 +1245,7 @@ forEachEngine((engine) => {
     });
 
     it('moves them back to UTC days when the time zone is set to UTC or dropped', async () => {
-      // BUG (see report): upsertUsers' "previous" CTE never sees the existing row (FOR UPDATE skips
+      // Guards a fixed bug, where upsertUsers' "previous" CTE never sees the existing row (FOR UPDATE skips
       // a row the same statement updates), so a change *to* UTC is taken for "unchanged".
       await a.ok(`/users/${learner}`, { displayName: 'Kiri', timezone: 'UTC' });
       await assertDays('UTC');
