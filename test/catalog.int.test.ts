@@ -1256,7 +1256,7 @@ forEachEngine((engine) => {
     });
 
     it('events sent while the learner’s time zone changes still land on their local days', async () => {
-      // BUG (see report, PostgreSQL only): the time-zone replay and a concurrent ingest are not
+      // Guards a fixed bug (PostgreSQL only), where the time-zone replay and a concurrent ingest are not
       // serialised, so events may stay on UTC days or be counted twice.
       const wrong: string[] = [];
       for (let round = 0; round < 40; round++) {
