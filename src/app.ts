@@ -13,11 +13,13 @@ import { requireAuthentication } from './http/auth.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { registerJsonBody } from './http/json-body.js';
 import { refuseUnstorableInput } from './http/storable-input.js';
+import { analyticsRoutes } from './http/routes/analytics.js';
 import { courseRoutes } from './http/routes/courses.js';
 import { enrollmentRoutes } from './http/routes/enrollments.js';
 import { eventRoutes } from './http/routes/events.js';
 import { liveSessionRoutes } from './http/routes/live-sessions.js';
 import { opsRoutes } from './http/routes/ops.js';
+import { progressRoutes } from './http/routes/progress.js';
 import { userRoutes } from './http/routes/users.js';
 import type { GroupCommitter } from './ingest/group-commit.js';
 import type { Metrics } from './ops/metrics.js';
@@ -32,6 +34,8 @@ export interface AppDeps {
   projections: readonly Projection[];
   metrics: Metrics;
   validateEvent: (raw: unknown, actingUserId?: string) => ValidationResult;
+  /** The clock analytics read "now" from (tests pin it). */
+  now: () => Date;
   /** Flipped by the shutdown sequence so /readyz turns away new traffic. */
   lifecycle: { closing: boolean };
 }
@@ -111,6 +115,8 @@ export async function buildApp(
       await api.register(courseRoutes(deps));
       await api.register(enrollmentRoutes(deps));
       await api.register(liveSessionRoutes(deps));
+      await api.register(progressRoutes(deps));
+      await api.register(analyticsRoutes(deps));
     },
     { prefix: '/api/v1' },
   );

@@ -25,7 +25,7 @@ export interface Server {
 export async function createServer(
   config: Config,
   db: Db,
-  options: { loggerInstance?: FastifyBaseLogger } = {},
+  options: { loggerInstance?: FastifyBaseLogger; now?: () => Date } = {},
 ): Promise<Server> {
   await migrate(db);
   const partitions = new PartitionManager(db);
@@ -50,9 +50,10 @@ export async function createServer(
       projections: PROJECTIONS,
       metrics,
       validateEvent: createEventValidator(),
+      now: options.now ?? (() => new Date()),
       lifecycle,
     },
-    options,
+    options.loggerInstance ? { loggerInstance: options.loggerInstance } : {},
   );
   let closed: Promise<void> | undefined;
   return {

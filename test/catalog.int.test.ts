@@ -24,6 +24,10 @@ const DEFAULT_SETTINGS = {
   completionThreshold: 90,
   engagementWeights: { visits: 40, timeOnTask: 30, videoWatched: 15, scrollDepth: 15 },
   atRiskInactivityDays: 7,
+  atRiskProgressGap: 30,
+  atRiskFailedAttempts: 2,
+  atRiskActivityDrop: 50,
+  engagementTracking: true,
 };
 
 /** Checks the two timestamps every catalog resource carries and returns the rest. */
@@ -328,7 +332,7 @@ forEachEngine((engine) => {
         settings: { engagementWeights: weights, atRiskInactivityDays: 14, futureKnob: 'on' },
       });
       assert.deepEqual(full.settings, {
-        completionThreshold: 90,
+        ...DEFAULT_SETTINGS,
         engagementWeights: weights,
         atRiskInactivityDays: 14,
         futureKnob: 'on',

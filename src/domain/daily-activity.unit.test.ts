@@ -48,9 +48,17 @@ describe('dailyActivityDeltas', () => {
       (u) => (u === 'u1' ? 'Asia/Tokyo' : 'UTC'),
     );
     assert.deepEqual(deltas, [
-      { userId: 'u1', courseId: 'c1', day: '2026-05-01', activeMs: 12_346 + 30_000, visits: 1 },
-      { userId: 'u1', courseId: 'c1', day: '2026-05-02', activeMs: 0, visits: 1 },
-      { userId: 'u2', courseId: 'c1', day: '2026-05-01', activeMs: 0, visits: 0 },
+      {
+        userId: 'u1',
+        courseId: 'c1',
+        day: '2026-05-01',
+        activeMs: 12_346 + 30_000,
+        visits: 1,
+        events: 3,
+        quizAttempts: 0,
+      },
+      { userId: 'u1', courseId: 'c1', day: '2026-05-02', activeMs: 0, visits: 1, events: 1, quizAttempts: 0 },
+      { userId: 'u2', courseId: 'c1', day: '2026-05-01', activeMs: 0, visits: 0, events: 1, quizAttempts: 0 },
     ]);
   });
 

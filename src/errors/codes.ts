@@ -22,6 +22,9 @@ export const ERROR_CODES = {
   not_found: { status: 404, message: 'No such resource' },
   route_not_found: { status: 404, message: 'No such route' },
   item_course_mismatch: { status: 409, message: 'The item already belongs to another course' },
+  quiz_required: { status: 422, message: 'Pass the required quiz before completing this item' },
+  engagement_disabled: { status: 404, message: 'Engagement tracking is turned off for this course' },
+  not_a_learner: { status: 403, message: 'This view is about the caller as a learner: use a user token' },
   invalid_cursor: { status: 400, message: 'The pagination cursor is not valid' },
   shutting_down: { status: 503, message: 'The server is shutting down; retry on another instance' },
   not_ready: { status: 503, message: 'The server is not ready' },
@@ -48,6 +51,8 @@ export const EVENT_REJECTION_CODES = {
   data_too_deep: 'data is nested too deeply',
   data_too_large: 'data is larger than allowed',
   missing_user: 'userId is required when the request is not made with a learner token',
+  engagement_disabled: 'Engagement tracking is turned off for this course',
+  quiz_required: 'Pass the required quiz before completing this item',
 } as const;
 
 export type EventRejectionCode = keyof typeof EVENT_REJECTION_CODES;

@@ -1,8 +1,10 @@
 import { actingUserId, type Principal } from '../auth/principal.js';
-import type { StoredEvent } from '../domain/events/types.js';
+import type { LearningEvent, StoredEvent } from '../domain/events/types.js';
 import type { Rejection, ValidationResult } from '../domain/events/validate.js';
 import { AppError } from '../errors/app-error.js';
+import type { Queryable } from '../store/db.js';
 import type { GroupCommitter } from './group-commit.js';
+import { coursePolicyRejections } from './policies.js';
 
 export interface IngestResult {
   accepted: number;
@@ -32,6 +34,7 @@ export function eventsOf(body: unknown): unknown[] {
  */
 export async function ingest(
   committer: GroupCommitter,
+  db: Queryable,
   validate: (raw: unknown, actingUserId?: string) => ValidationResult,
   principal: Principal,
   body: unknown,
@@ -54,12 +57,24 @@ export async function ingest(
     if (other >= 0) throw new AppError('event_user_mismatch', undefined, { index: other });
   }
   const rejected: IngestResult['rejected'] = [];
-  const valid = [];
+  const checked: { index: number; event: LearningEvent }[] = [];
   for (let index = 0; index < raws.length; index++) {
     const r = validate(raws[index], self);
-    if (r.ok) valid.push(r.event);
+    if (r.ok) checked.push({ index, event: r.event });
     else rejected.push({ index, ...r.rejection });
   }
+  const refused = await coursePolicyRejections(
+    db,
+    checked.map((c) => c.event),
+    self !== undefined,
+  );
+  const valid: LearningEvent[] = [];
+  checked.forEach((c, k) => {
+    const r = refused.get(k);
+    if (r) rejected.push({ index: c.index, ...r });
+    else valid.push(c.event);
+  });
+  rejected.sort((a, b) => a.index - b.index);
   if (valid.length === 0) return { accepted: 0, duplicates: 0, rejected, stored: [] };
   const outcome = await committer.submit(valid);
   return { accepted: outcome.accepted, duplicates: outcome.duplicates, rejected, stored: outcome.stored };

@@ -1,5 +1,11 @@
+import { assessmentsProjection } from './assessments.js';
 import { dailyActivityProjection } from './daily-activity.js';
 import type { Projection } from './projection.js';
+import { progressProjection } from './progress.js';
 
-/** Every projection, in the order they are applied. */
-export const PROJECTIONS: readonly Projection[] = [dailyActivityProjection];
+/** Every projection, in the order they are applied (and rows locked: keep it fixed). */
+export const PROJECTIONS: readonly Projection[] = [
+  dailyActivityProjection,
+  progressProjection,
+  assessmentsProjection,
+];

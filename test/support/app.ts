@@ -21,10 +21,14 @@ export interface TestApp {
 }
 
 /** A server on a fresh database of the engine, with a known API key and JWT secret. */
-export async function startTestApp(engine: Engine, env: NodeJS.ProcessEnv = {}): Promise<TestApp> {
+export async function startTestApp(
+  engine: Engine,
+  env: NodeJS.ProcessEnv = {},
+  options: { now?: () => Date } = {},
+): Promise<TestApp> {
   const testDb = await engine.open();
   const config = loadConfig({ LEARNPULSE_API_KEYS: API_KEY, LEARNPULSE_JWT_SECRET: JWT_SECRET, ...env });
-  const server = await createServer(config, testDb.db);
+  const server = await createServer(config, testDb.db, options.now ? { now: options.now } : {});
   const app = server.app;
   return {
     app,

@@ -27,11 +27,33 @@ export const EngagementWeights = Type.Object(
   { additionalProperties: false },
 );
 
+export type EngagementWeightsValue = Static<typeof EngagementWeights>;
+
 export const CourseSettings = Type.Object(
   {
     completionThreshold: Type.Optional(Type.Number({ minimum: 0, maximum: 100, default: 90 })),
     engagementWeights: Type.Optional(EngagementWeights),
     atRiskInactivityDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 365, default: 7 })),
+    atRiskProgressGap: Type.Optional(
+      Type.Number({ minimum: 1, maximum: 100, description: 'Points behind the course median progress' }),
+    ),
+    atRiskFailedAttempts: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100,
+        description: 'Failed attempts on one assessment not yet passed',
+      }),
+    ),
+    atRiskActivityDrop: Type.Optional(
+      Type.Number({
+        minimum: 1,
+        maximum: 100,
+        description: 'Percent fall of time on task, last 7 days vs the 7 before',
+      }),
+    ),
+    engagementTracking: Type.Optional(
+      Type.Boolean({ description: 'false: engagement events are refused and engagement views answer 404' }),
+    ),
   },
   { additionalProperties: true, description: 'Unknown settings are kept for later versions' },
 );
@@ -46,6 +68,10 @@ export const DEFAULT_COURSE_SETTINGS: ResolvedCourseSettings = {
   completionThreshold: 90,
   engagementWeights: { visits: 40, timeOnTask: 30, videoWatched: 15, scrollDepth: 15 },
   atRiskInactivityDays: 7,
+  atRiskProgressGap: 30,
+  atRiskFailedAttempts: 2,
+  atRiskActivityDrop: 50,
+  engagementTracking: true,
 };
 
 export const CourseInput = Type.Object(

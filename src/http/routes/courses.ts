@@ -5,9 +5,9 @@ import { requireCourseAccess, requirePlatform } from '../../auth/access.js';
 import { isPlatform } from '../../auth/principal.js';
 import { assertUniqueIds, bulkOf, CourseInput, ItemInput } from '../../domain/catalog/schemas.js';
 import { notFound } from '../../errors/app-error.js';
-import { getCourse, listCourses, requireCourseExists, upsertCourse } from '../../store/catalog/courses.js';
-import { getItem, listItems, upsertItems } from '../../store/catalog/items.js';
-import { retryingTransaction } from '../../store/db.js';
+import { saveCourse, saveItems } from '../../catalog/courses.js';
+import { getCourse, listCourses } from '../../store/catalog/courses.js';
+import { getItem, listItems } from '../../store/catalog/items.js';
 import { BulkResult, CourseOut, ItemOut, PageOf, PageQuery, Params } from '../schemas.js';
 
 const BulkItems = bulkOf(ItemInput, 'id');
@@ -31,7 +31,7 @@ export const courseRoutes =
       },
       async (request) => {
         requirePlatform(request.principal);
-        return upsertCourse(db, request.params.courseId, request.body);
+        return saveCourse(db, deps.projections, request.params.courseId, request.body);
       },
     );
 
@@ -76,12 +76,8 @@ export const courseRoutes =
       },
       async (request) => {
         requirePlatform(request.principal);
-        // An item needs its course in the catalog first, as an enrollment does.
-        await requireCourseExists(db, request.params.courseId);
         const { courseId, itemId } = request.params;
-        const [item] = await retryingTransaction(db, (tx) =>
-          upsertItems(tx, courseId, [{ ...request.body, id: itemId }]),
-        );
+        const [item] = await saveItems(db, deps.projections, courseId, [{ ...request.body, id: itemId }]);
         return item;
       },
     );
@@ -100,12 +96,8 @@ export const courseRoutes =
       },
       async (request) => {
         requirePlatform(request.principal);
-        // An item needs its course in the catalog first, as an enrollment does.
-        await requireCourseExists(db, request.params.courseId);
         assertUniqueIds(request.body.items, 'id');
-        const saved = await retryingTransaction(db, (tx) =>
-          upsertItems(tx, request.params.courseId, request.body.items),
-        );
+        const saved = await saveItems(db, deps.projections, request.params.courseId, request.body.items);
         return { upserted: saved.length };
       },
     );

@@ -41,6 +41,7 @@ export const eventRoutes =
       async (request) => {
         const result = await ingest(
           deps.committer,
+          deps.db,
           deps.validateEvent,
           request.principal,
           request.body,

@@ -102,3 +102,39 @@ export async function listItems(
   );
   return toPage(rows, limit, (r) => [r.position, r.id], toItem);
 }
+
+/** What projections need to know of items: their course, type and effective completion threshold. */
+export interface ItemCatalogFacts {
+  courseId: string;
+  type: ItemInput['type'];
+  threshold: number;
+}
+
+/**
+ * Catalog facts for items, and the completion threshold of courses (for items the catalog does
+ * not have yet, whose events name a course). A threshold falls back to the course's, then 90.
+ */
+export async function loadItemFacts(
+  db: Queryable,
+  itemIds: readonly string[],
+  courseIds: readonly string[],
+): Promise<{ items: Map<string, ItemCatalogFacts>; courseThresholds: Map<string, number> }> {
+  const items = await db.query<{ id: string; course_id: string; type: ItemInput['type']; threshold: number }>(
+    `SELECT i.id, i.course_id, i.type,
+            coalesce(i.completion_threshold, (c.settings->>'completionThreshold')::double precision, 90) AS threshold
+     FROM items i LEFT JOIN courses c ON c.id = i.course_id WHERE i.id = ANY($1::text[])`,
+    [itemIds],
+  );
+  const courses =
+    courseIds.length === 0
+      ? []
+      : await db.query<{ id: string; threshold: number }>(
+          `SELECT id, coalesce((settings->>'completionThreshold')::double precision, 90) AS threshold
+           FROM courses WHERE id = ANY($1::text[])`,
+          [courseIds],
+        );
+  return {
+    items: new Map(items.map((r) => [r.id, { courseId: r.course_id, type: r.type, threshold: r.threshold }])),
+    courseThresholds: new Map(courses.map((r) => [r.id, r.threshold])),
+  };
+}

@@ -1,0 +1,107 @@
+import type { LearningEvent } from '../events/types.js';
+import { heartbeatMs, type ItemProgress, playedMs } from './item-progress.js';
+
+/** A learner's progress in one course. Times are epoch milliseconds; percent sums in hundredths. */
+export interface CourseProgress {
+  userId: string;
+  courseId: string;
+  itemsCompleted: number;
+  timeSpentMs: number;
+  firstAt: number;
+  lastAt: number;
+  sessions: number;
+  videosStarted: number;
+  videoPctSum: number;
+  scrollItems: number;
+  scrollPctSum: number;
+}
+
+/** Everything a learner does in a course counts as activity, except what the platform issues. */
+export const isLearnerActivity = (e: LearningEvent): boolean =>
+  e.type !== 'certification_issued' && !e.type.startsWith('x-');
+
+/** Time on task (SPEC §5): heartbeat active seconds plus video seconds played, in milliseconds. */
+export const timeOnTaskMs = (e: LearningEvent): number => heartbeatMs(e) + playedMs(e);
+
+/** Percent in hundredths of a point, so that sums of many learners' percents are exact integers. */
+export const hundredths = (pct: number): number => Math.round(pct * 100);
+
+/** What an item's new state changes in its course's totals. */
+export interface ItemChange {
+  itemsCompleted: number;
+  videosStarted: number;
+  videoPctSum: number;
+  scrollItems: number;
+  scrollPctSum: number;
+}
+
+/**
+ * The difference an item's progress update makes to the course totals: counts move when an item
+ * becomes completed, a video is first opened or a page first scrolled; sums by the change of the
+ * item's maximum. Adding these differences keeps the totals equal to a recount of the items.
+ */
+export function itemChange(
+  before: ItemProgress | undefined,
+  after: ItemProgress,
+  isVideo: boolean,
+): ItemChange {
+  const completed = (p: ItemProgress | undefined) => (p?.completedAt != null ? 1 : 0);
+  const scrolled = (p: ItemProgress | undefined) => (p?.maxScroll != null ? 1 : 0);
+  return {
+    itemsCompleted: completed(after) - completed(before),
+    videosStarted: isVideo && !before ? 1 : 0,
+    videoPctSum: isVideo ? hundredths(after.progressPct) - hundredths(before?.progressPct ?? 0) : 0,
+    scrollItems: scrolled(after) - scrolled(before),
+    scrollPctSum: hundredths(after.maxScroll ?? 0) - hundredths(before?.maxScroll ?? 0),
+  };
+}
+
+/**
+ * Folds a batch into a course's progress: course events (time, first and last activity), the
+ * items' changes and the change in the number of sessions.
+ */
+export function foldCourseProgress(
+  prev: CourseProgress,
+  events: readonly LearningEvent[],
+  changes: readonly ItemChange[],
+  sessionsDelta: number,
+): CourseProgress {
+  const p = { ...prev };
+  for (const e of events) {
+    const t = Date.parse(e.occurredAt);
+    p.firstAt = Math.min(p.firstAt, t);
+    p.lastAt = Math.max(p.lastAt, t);
+    p.timeSpentMs += timeOnTaskMs(e);
+  }
+  for (const c of changes) {
+    p.itemsCompleted += c.itemsCompleted;
+    p.videosStarted += c.videosStarted;
+    p.videoPctSum += c.videoPctSum;
+    p.scrollItems += c.scrollItems;
+    p.scrollPctSum += c.scrollPctSum;
+  }
+  p.sessions += sessionsDelta;
+  return p;
+}
+
+/** Items completed / items in the catalog × 100; 0 for a course without items. */
+export const completionPercent = (completed: number, total: number): number =>
+  total > 0 ? (Math.min(completed, total) / total) * 100 : 0;
+
+export type CourseStatus = 'active' | 'completed' | 'inactive';
+
+/**
+ * `completed` once every catalog item is completed; otherwise `active` with learning activity in
+ * the last `inactivityDays` days, else `inactive` (never started counts as inactive).
+ */
+export function courseStatus(
+  completed: number,
+  total: number,
+  lastActivityAt: number | null,
+  now: number,
+  inactivityDays: number,
+): CourseStatus {
+  if (total > 0 && completed >= total) return 'completed';
+  if (lastActivityAt !== null && now - lastActivityAt < inactivityDays * 86_400_000) return 'active';
+  return 'inactive';
+}

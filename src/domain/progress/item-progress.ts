@@ -1,0 +1,169 @@
+import { DEFAULT_HEARTBEAT_SEC } from './heartbeat.js';
+import type { LearningEvent } from '../events/types.js';
+
+export type CompletedHow = 'threshold' | 'passed' | 'manual';
+
+/** A learner's progress on one item. Times are epoch milliseconds. */
+export interface ItemProgress {
+  userId: string;
+  itemId: string;
+  courseId: string | null;
+  /** The highest progress percent reached (lesson_progress value, video position / duration). */
+  progressPct: number;
+  startedAt: number;
+  lastAt: number;
+  /** When progress first reached the completion threshold in force. */
+  reachedAt: number | null;
+  /** The first passing assessment attempt. */
+  passedAt: number | null;
+  /** The first manual completion (`lesson_complete`). */
+  manualAt: number | null;
+  completedAt: number | null;
+  completedHow: CompletedHow | null;
+  /** Where to resume: the position of the latest event that carries one. */
+  resumeSec: number | null;
+  resumeAt: number | null;
+  resumeEvent: string | null;
+  timeSpentMs: number;
+  maxScroll: number | null;
+}
+
+/** What the catalog says about an item when the events are applied. */
+export interface ItemFacts {
+  courseId: string | null;
+  type: string | null;
+  /** The effective completion threshold: the item's, else its course's, else 90. */
+  threshold: number;
+}
+
+export const DEFAULT_COMPLETION_THRESHOLD = 90;
+
+/** Event types that update item progress (each must carry an `itemId`). */
+export const ITEM_PROGRESS_TYPES = new Set([
+  'lesson_start',
+  'lesson_progress',
+  'lesson_complete',
+  'video_heartbeat',
+  'quiz_submit',
+  'assignment_submit',
+  'heartbeat',
+  'scroll_depth',
+]);
+
+const minOf = (a: number | null, b: number | null): number | null =>
+  a === null ? b : b === null ? a : Math.min(a, b);
+
+/** The percent of the item an event shows reached, if it shows one. */
+export function progressPercentOf(e: LearningEvent): number | undefined {
+  if (e.type === 'lesson_progress') return e.value;
+  if (e.type === 'video_heartbeat') {
+    const d = e.data as { positionSec: number; durationSec: number; ended?: boolean };
+    if (d.ended === true) return 100;
+    return Math.min(100, (d.positionSec / d.durationSec) * 100);
+  }
+  return undefined;
+}
+
+/** Seconds of video played by a heartbeat: the sum of its segments, rewatches included. */
+export function playedMs(e: LearningEvent): number {
+  if (e.type !== 'video_heartbeat') return 0;
+  const segments = (e.data?.segments as [number, number][] | undefined) ?? [];
+  let sec = 0;
+  for (const [start, end] of segments) if (end > start) sec += end - start;
+  return Math.round(sec * 1000);
+}
+
+/** Active time a `heartbeat` reports, in whole milliseconds. */
+export function heartbeatMs(e: LearningEvent): number {
+  if (e.type !== 'heartbeat') return 0;
+  const sec = typeof e.data?.activeSec === 'number' ? e.data.activeSec : DEFAULT_HEARTBEAT_SEC;
+  return Math.round(sec * 1000);
+}
+
+function resumePositionOf(e: LearningEvent): number | undefined {
+  if (e.type !== 'lesson_progress' && e.type !== 'video_heartbeat') return undefined;
+  const pos = e.data?.positionSec;
+  return typeof pos === 'number' ? pos : undefined;
+}
+
+/** Later (time, then event id) wins, so the resume position is the same in any arrival order. */
+const isLater = (t: number, id: string, thanT: number | null, thanId: string | null): boolean =>
+  thanT === null || t > thanT || (t === thanT && id > (thanId ?? ''));
+
+/**
+ * Folds one learner's events on one item into their progress. Every field is a minimum, a
+ * maximum, a sum of integers or a latest-by-(time, id), so any order and any batching of the
+ * same events give the same result. Progress never goes down: a late `lesson_progress` with a
+ * lower value cannot un-complete an item.
+ * @example foldItemProgress(undefined, events, { courseId: 'c1', type: 'lesson', threshold: 90 })
+ */
+export function foldItemProgress(
+  prev: ItemProgress | undefined,
+  events: readonly LearningEvent[],
+  facts: ItemFacts,
+): ItemProgress {
+  const first = events[0];
+  if (!prev && !first) throw new Error('foldItemProgress needs a previous state or an event');
+  const p: ItemProgress = prev
+    ? { ...prev, courseId: facts.courseId ?? prev.courseId }
+    : {
+        userId: first!.userId,
+        itemId: first!.itemId!,
+        courseId: facts.courseId,
+        progressPct: 0,
+        startedAt: Date.parse(first!.occurredAt),
+        lastAt: Date.parse(first!.occurredAt),
+        reachedAt: null,
+        passedAt: null,
+        manualAt: null,
+        completedAt: null,
+        completedHow: null,
+        resumeSec: null,
+        resumeAt: null,
+        resumeEvent: null,
+        timeSpentMs: 0,
+        maxScroll: null,
+      };
+  for (const e of events) {
+    const t = Date.parse(e.occurredAt);
+    p.startedAt = Math.min(p.startedAt, t);
+    p.lastAt = Math.max(p.lastAt, t);
+    const pct = progressPercentOf(e);
+    if (pct !== undefined) {
+      p.progressPct = Math.max(p.progressPct, pct);
+      if (pct >= facts.threshold) p.reachedAt = minOf(p.reachedAt, t);
+    }
+    if (e.type === 'lesson_complete') p.manualAt = minOf(p.manualAt, t);
+    if ((e.type === 'quiz_submit' || e.type === 'assignment_submit') && e.data?.passed === true) {
+      p.passedAt = minOf(p.passedAt, t);
+    }
+    if (e.type === 'scroll_depth' && e.value !== undefined) p.maxScroll = Math.max(p.maxScroll ?? 0, e.value);
+    p.timeSpentMs += heartbeatMs(e) + playedMs(e);
+    const pos = resumePositionOf(e);
+    if (pos !== undefined && isLater(t, e.id, p.resumeAt, p.resumeEvent)) {
+      p.resumeSec = pos;
+      p.resumeAt = t;
+      p.resumeEvent = e.id;
+    }
+  }
+  // Ties go to the automatic ways first: a threshold reached at the instant of a click is "threshold".
+  const ways: [CompletedHow, number | null][] = [
+    ['threshold', p.reachedAt],
+    ['passed', p.passedAt],
+    ['manual', p.manualAt],
+  ];
+  p.completedAt = null;
+  p.completedHow = null;
+  for (const [how, at] of ways) {
+    if (at !== null && (p.completedAt === null || at < p.completedAt)) {
+      p.completedAt = at;
+      p.completedHow = how;
+    }
+  }
+  return p;
+}
+
+export type ItemStatus = 'not_started' | 'in_progress' | 'completed';
+
+export const itemStatus = (p: ItemProgress | undefined): ItemStatus =>
+  !p ? 'not_started' : p.completedAt !== null ? 'completed' : 'in_progress';

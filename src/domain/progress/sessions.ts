@@ -1,0 +1,41 @@
+import { clampInstant } from '../time/range.js';
+
+/** A new learning session starts after this long without activity (SPEC §5). */
+export const SESSION_GAP_MS = 30 * 60 * 1000;
+
+/** One learning session: the first and last activity in it (epoch milliseconds). */
+export interface Session {
+  start: number;
+  end: number;
+}
+
+/**
+ * Merges activity instants into sessions. Sessions are the groups of a learner's activity times
+ * in which consecutive times are less than 30 minutes apart, so they depend only on the set of
+ * times: merging in any order and batching gives the same sessions. `existing` must hold every
+ * stored session that could touch the new times (any ending after `min - gap` and starting before
+ * `max + gap`); sessions further away cannot merge with them.
+ * @example mergeSessions([{ start: 0, end: 60_000 }], [600_000]) // [{ start: 0, end: 600_000 }]
+ */
+export function mergeSessions(existing: readonly Session[], times: readonly number[]): Session[] {
+  const all: Session[] = [...existing, ...times.map((t) => ({ start: t, end: t }))];
+  all.sort((a, b) => a.start - b.start);
+  const out: Session[] = [];
+  for (const s of all) {
+    const last = out[out.length - 1];
+    if (last && s.start - last.end < SESSION_GAP_MS) last.end = Math.max(last.end, s.end);
+    else out.push({ ...s });
+  }
+  return out;
+}
+
+/** The window of stored sessions that new activity at `times` may merge with. */
+export function sessionWindow(times: readonly number[]): { from: number; to: number } {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const t of times) {
+    if (t < min) min = t;
+    if (t > max) max = t;
+  }
+  return { from: clampInstant(min - SESSION_GAP_MS), to: clampInstant(max + SESSION_GAP_MS) };
+}

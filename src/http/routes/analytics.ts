@@ -1,0 +1,200 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import type { AppDeps } from '../../app.js';
+import { courseAnalytics } from '../../analytics/course.js';
+import { studentsCsv } from '../../analytics/csv.js';
+import { loadRoster } from '../../analytics/roster.js';
+import { STUDENT_SORTS, sortStudents, studentRow } from '../../analytics/students.js';
+import { requireCourseAccess } from '../../auth/access.js';
+import { isPlatform, type Principal } from '../../auth/principal.js';
+import { compareUrgency } from '../../domain/engagement/at-risk.js';
+import { canonicalTimeZone } from '../../domain/time/local-day.js';
+import { AppError, notFound } from '../../errors/app-error.js';
+import { type Course, getCourse } from '../../store/catalog/courses.js';
+import type { Queryable } from '../../store/db.js';
+import { decodeCursor, encodeCursor, MAX_PAGE_SIZE } from '../../store/pagination.js';
+import { AtRiskOut, CourseAnalyticsOut, EngagementOut, StudentsPageOut } from '../analytics-schemas.js';
+import { Params } from '../schemas.js';
+
+const StudentsQuery = Type.Object(
+  {
+    sort: Type.Union(
+      STUDENT_SORTS.map((s) => Type.Literal(s)),
+      { default: 'engagement' },
+    ),
+    order: Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'desc' }),
+    limit: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 }),
+    cursor: Type.Optional(Type.String({ maxLength: 1024 })),
+  },
+  { additionalProperties: false },
+);
+const CsvQuery = Type.Pick(StudentsQuery, ['sort', 'order']);
+const TimezoneQuery = Type.Object(
+  { timezone: Type.String({ default: 'UTC', maxLength: 64, description: "The viewer's IANA time zone" }) },
+  { additionalProperties: false },
+);
+
+/** The course, after the caller's permission to teach it (instructors, TAs, platform). */
+async function taughtCourse(db: Queryable, principal: Principal, courseId: string): Promise<Course> {
+  await requireCourseAccess(db, principal, courseId, 'teach');
+  const course = await getCourse(db, courseId);
+  if (!course) throw notFound(`Course ${courseId}`);
+  return course;
+}
+
+function requireEngagement(course: Course): void {
+  if (course.settings.engagementTracking === false) {
+    throw new AppError('engagement_disabled', `Engagement tracking is turned off for course ${course.id}`);
+  }
+}
+
+export const analyticsRoutes =
+  (deps: AppDeps): FastifyPluginAsync =>
+  async (app) => {
+    const { db } = deps;
+    const tags = ['analytics'];
+
+    app.get<{ Params: Static<typeof Params.course>; Querystring: Static<typeof TimezoneQuery> }>(
+      '/courses/:courseId/analytics',
+      {
+        schema: {
+          summary: "A course's overview for its instructors: completion, time, activity trend, item funnel",
+          tags,
+          params: Params.course,
+          querystring: TimezoneQuery,
+          response: { 200: CourseAnalyticsOut },
+        },
+      },
+      async (request) => {
+        const course = await taughtCourse(db, request.principal, request.params.courseId);
+        const timezone = canonicalTimeZone(request.query.timezone);
+        if (!timezone)
+          throw new AppError('validation_failed', `Unknown time zone "${request.query.timezone}"`);
+        return courseAnalytics(db, course, deps.now(), timezone);
+      },
+    );
+
+    app.get<{ Params: Static<typeof Params.course>; Querystring: Static<typeof StudentsQuery> }>(
+      '/courses/:courseId/students',
+      {
+        schema: {
+          summary: "The course's learners with engagement, progress and risk; sortable, paginated",
+          tags,
+          params: Params.course,
+          querystring: StudentsQuery,
+          response: { 200: StudentsPageOut },
+        },
+      },
+      async (request) => {
+        const course = await taughtCourse(db, request.principal, request.params.courseId);
+        requireEngagement(course);
+        const { sort, order, limit, cursor } = request.query;
+        const offset = Number(decodeCursor(cursor, ['int'])?.[0] ?? 0);
+        const roster = await loadRoster(db, course.id, course.settings, deps.now());
+        const sorted = sortStudents(roster.learners, sort, order);
+        const page = sorted.slice(offset, offset + limit);
+        return {
+          items: page.map(studentRow),
+          total: sorted.length,
+          nextCursor: offset + limit < sorted.length ? encodeCursor([offset + limit]) : null,
+        };
+      },
+    );
+
+    app.get<{ Params: Static<typeof Params.course>; Querystring: Static<typeof CsvQuery> }>(
+      '/courses/:courseId/students.csv',
+      {
+        schema: {
+          summary: 'The engagement table as CSV (UTF-8 with BOM, RFC 4180)',
+          tags,
+          params: Params.course,
+          querystring: CsvQuery,
+        },
+      },
+      async (request, reply) => {
+        const course = await taughtCourse(db, request.principal, request.params.courseId);
+        requireEngagement(course);
+        const roster = await loadRoster(db, course.id, course.settings, deps.now());
+        const csv = studentsCsv(sortStudents(roster.learners, request.query.sort, request.query.order));
+        const name = `${course.id.replace(/[^\w.-]+/g, '_')}-students.csv`;
+        return reply
+          .header('content-type', 'text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${name}"`)
+          .send(csv);
+      },
+    );
+
+    app.get<{ Params: Static<typeof Params.enrollment> }>(
+      '/courses/:courseId/students/:userId/engagement',
+      {
+        schema: {
+          summary: "One learner's engagement in a course: for that learner and the course's instructors",
+          tags,
+          params: Params.enrollment,
+          response: { 200: EngagementOut },
+        },
+      },
+      async (request) => {
+        const { courseId, userId } = request.params;
+        const p = request.principal;
+        const self = !isPlatform(p) && p.kind === 'user' && p.userId === userId;
+        await requireCourseAccess(db, p, courseId, self ? 'learn' : 'teach');
+        const course = await getCourse(db, courseId);
+        if (!course) throw notFound(`Course ${courseId}`);
+        requireEngagement(course);
+        const now = deps.now();
+        const roster = await loadRoster(db, courseId, course.settings, now, userId);
+        const learner = roster.learners[0];
+        if (!learner) throw notFound(`Learner ${userId} in course ${courseId}`);
+        return {
+          ...studentRow(learner),
+          courseId,
+          asOf: now.toISOString(),
+          scoreComponents: learner.engagement.components,
+          weights: course.settings.engagementWeights,
+        };
+      },
+    );
+
+    app.get<{ Params: Static<typeof Params.course> }>(
+      '/courses/:courseId/at-risk',
+      {
+        schema: {
+          summary: 'Learners at risk, most urgent first, each with reasons in plain words',
+          tags,
+          params: Params.course,
+          response: { 200: AtRiskOut },
+        },
+      },
+      async (request) => {
+        const course = await taughtCourse(db, request.principal, request.params.courseId);
+        requireEngagement(course);
+        const now = deps.now();
+        const roster = await loadRoster(db, course.id, course.settings, now);
+        const s = course.settings;
+        return {
+          courseId: course.id,
+          asOf: now.toISOString(),
+          medianProgressPercent: roster.medianProgress,
+          rules: {
+            atRiskInactivityDays: s.atRiskInactivityDays,
+            atRiskProgressGap: s.atRiskProgressGap,
+            atRiskFailedAttempts: s.atRiskFailedAttempts,
+            atRiskActivityDrop: s.atRiskActivityDrop,
+          },
+          items: roster.learners
+            .filter((l) => l.risk.level !== 'none')
+            .sort(compareUrgency)
+            .map((l) => ({
+              userId: l.userId,
+              displayName: l.displayName,
+              riskLevel: l.risk.level,
+              reasons: l.risk.reasons,
+              inactiveDays: l.risk.inactiveDays,
+              progressPercent: l.progressPercent,
+              lastActivityAt: l.lastActivityAt,
+            })),
+        };
+      },
+    );
+  };

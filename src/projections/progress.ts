@@ -1,0 +1,182 @@
+import { NATIVE_EVENT_TYPES, type StoredEvent } from '../domain/events/types.js';
+import {
+  type CourseProgress,
+  foldCourseProgress,
+  type ItemChange,
+  isLearnerActivity,
+  itemChange,
+} from '../domain/progress/course-progress.js';
+import {
+  DEFAULT_COMPLETION_THRESHOLD,
+  foldItemProgress,
+  ITEM_PROGRESS_TYPES,
+  type ItemProgress,
+} from '../domain/progress/item-progress.js';
+import { mergeSessions, sessionWindow } from '../domain/progress/sessions.js';
+import { localDay } from '../domain/time/local-day.js';
+import { loadItemFacts } from '../store/catalog/items.js';
+import {
+  addDailyCompletions,
+  type CompletionDelta,
+  deleteUserProgress,
+  lockCourseRows,
+  lockItemRows,
+  PROGRESS_TABLES,
+  readSessions,
+  replaceSessions,
+  type SessionChange,
+  writeCourseRows,
+  writeItemRows,
+} from '../store/progress/write.js';
+import type { Projection } from './projection.js';
+
+const key = (a: string, b: string) => `${a}\u0000${b}`;
+const byKey = <T>(m: Map<string, T>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+function groupBy<T>(items: readonly T[], keyOf: (t: T) => string | undefined): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = keyOf(item);
+    if (k === undefined) continue;
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
+/** The earliest occurredAt of a group (ISO strings in UTC compare as times). */
+function earliest(events: readonly StoredEvent[]): string {
+  let min = events[0]!.occurredAt;
+  for (const e of events) if (e.occurredAt < min) min = e.occurredAt;
+  return min;
+}
+
+/**
+ * Item and course progress, learning sessions and completions per local day. Item status is
+ * judged against the catalog's thresholds when the events are applied; a threshold change or an
+ * item arriving in the catalog rebuilds the learners concerned (catalog/reconcile.ts), so the
+ * rows always answer to the current catalog.
+ */
+export const progressProjection: Projection = {
+  name: 'progress',
+  version: 1,
+  eventTypes: new Set(NATIVE_EVENT_TYPES.filter((t) => t !== 'certification_issued')),
+  tables: PROGRESS_TABLES,
+  async apply(tx, events, ctx) {
+    const itemEvents = events.filter((e) => e.itemId !== undefined && ITEM_PROGRESS_TYPES.has(e.type));
+    const itemIds = [...new Set(itemEvents.map((e) => e.itemId!))];
+    const courseIds = [...new Set(itemEvents.flatMap((e) => (e.courseId ? [e.courseId] : [])))];
+    const facts =
+      itemIds.length > 0
+        ? await loadItemFacts(tx, itemIds, courseIds)
+        : { items: new Map(), courseThresholds: new Map<string, number>() };
+    // The catalog's course of an item wins over the one an event names.
+    const courseOf = (e: StoredEvent): string | undefined =>
+      (e.itemId !== undefined ? facts.items.get(e.itemId)?.courseId : undefined) ?? e.courseId;
+
+    const courseGroups = groupBy(
+      events.filter((e) => isLearnerActivity(e)),
+      (e) => {
+        const c = courseOf(e);
+        return c === undefined ? undefined : key(e.userId, c);
+      },
+    );
+    const itemGroups = groupBy(itemEvents, (e) => key(e.userId, e.itemId!));
+    const courseKeys = byKey(courseGroups);
+    const itemKeys = byKey(itemGroups);
+
+    // Lock order: course rows, then item rows, both sorted; every writer follows it.
+    const courseRows =
+      courseKeys.length > 0
+        ? await lockCourseRows(
+            tx,
+            courseKeys.map(([, evs]) => ({
+              userId: evs[0]!.userId,
+              courseId: courseOf(evs[0]!)!,
+              at: earliest(evs),
+            })),
+          )
+        : new Map<string, CourseProgress>();
+    const itemRows =
+      itemKeys.length > 0
+        ? await lockItemRows(
+            tx,
+            itemKeys.map(([, evs]) => ({
+              userId: evs[0]!.userId,
+              itemId: evs[0]!.itemId!,
+              at: earliest(evs),
+            })),
+          )
+        : new Map<string, ItemProgress>();
+
+    const changes = new Map<string, ItemChange[]>();
+    const completions = new Map<string, CompletionDelta>();
+    const addCompletion = (p: ItemProgress, at: number, sign: number, isVideo: boolean) => {
+      const day = localDay(new Date(at), ctx.timeZoneOf(p.userId));
+      const k = `${key(p.userId, p.courseId!)}\u0000${day}`;
+      const d = completions.get(k) ?? { userId: p.userId, courseId: p.courseId!, day, items: 0, videos: 0 };
+      d.items += sign;
+      if (isVideo) d.videos += sign;
+      completions.set(k, d);
+    };
+    const newItems: ItemProgress[] = [];
+    for (const [k, evs] of itemKeys) {
+      const itemId = evs[0]!.itemId!;
+      const catalog = facts.items.get(itemId);
+      const courseId = catalog?.courseId ?? courseOf(evs[0]!) ?? null;
+      const threshold =
+        catalog?.threshold ??
+        (courseId !== null ? facts.courseThresholds.get(courseId) : undefined) ??
+        DEFAULT_COMPLETION_THRESHOLD;
+      const before = itemRows.get(k);
+      const after = foldItemProgress(before, evs, { courseId, type: catalog?.type ?? null, threshold });
+      newItems.push(after);
+      // Course totals count catalog items only; an item arriving later rebuilds its learners.
+      if (!catalog) continue;
+      const isVideo = catalog.type === 'video';
+      const ck = key(after.userId, catalog.courseId);
+      const list = changes.get(ck) ?? [];
+      list.push(itemChange(before, after, isVideo));
+      changes.set(ck, list);
+      if (before?.completedAt !== after.completedAt) {
+        if (before?.completedAt != null) addCompletion(after, before.completedAt, -1, isVideo);
+        if (after.completedAt !== null) addCompletion(after, after.completedAt, 1, isVideo);
+      }
+    }
+
+    const windows = courseKeys.map(([, evs]) => {
+      const w = sessionWindow(evs.map((e) => Date.parse(e.occurredAt)));
+      return {
+        userId: evs[0]!.userId,
+        courseId: courseOf(evs[0]!)!,
+        from: new Date(w.from).toISOString(),
+        to: new Date(w.to).toISOString(),
+      };
+    });
+    const stored = courseKeys.length > 0 ? await readSessions(tx, windows) : new Map();
+    const sessionChanges: SessionChange[] = [];
+    const newCourses: CourseProgress[] = [];
+    for (const [k, evs] of courseKeys) {
+      const existing = stored.get(k) ?? [];
+      const merged = mergeSessions(
+        existing,
+        evs.map((e) => Date.parse(e.occurredAt)),
+      );
+      const { userId, courseId } = { userId: evs[0]!.userId, courseId: courseOf(evs[0]!)! };
+      sessionChanges.push({ userId, courseId, removed: existing, added: merged });
+      newCourses.push(
+        foldCourseProgress(courseRows.get(k)!, evs, changes.get(k) ?? [], merged.length - existing.length),
+      );
+    }
+
+    await writeItemRows(tx, newItems);
+    await writeCourseRows(tx, newCourses);
+    await replaceSessions(tx, sessionChanges);
+    await addDailyCompletions(
+      tx,
+      [...completions.values()].filter((d) => d.items !== 0 || d.videos !== 0),
+    );
+  },
+  resetUser: deleteUserProgress,
+};

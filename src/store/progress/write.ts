@@ -1,0 +1,273 @@
+import type { CourseProgress } from '../../domain/progress/course-progress.js';
+import type { CompletedHow, ItemProgress } from '../../domain/progress/item-progress.js';
+import type { Session } from '../../domain/progress/sessions.js';
+import type { Queryable, Row } from '../db.js';
+
+/**
+ * The progress projection's rows are read, changed in JavaScript and written back, so each
+ * transaction first makes sure its rows exist and then locks them (in key order, so concurrent
+ * writers cannot deadlock): another process's changes to the same learner wait for this commit
+ * instead of being overwritten.
+ */
+
+const ms = (d: Date | null): number | null => (d === null ? null : d.getTime());
+const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
+
+interface ItemRow extends Row {
+  user_id: string;
+  item_id: string;
+  course_id: string | null;
+  progress_pct: number;
+  started_at: Date;
+  last_at: Date;
+  reached_at: Date | null;
+  passed_at: Date | null;
+  manual_at: Date | null;
+  completed_at: Date | null;
+  completed_how: CompletedHow | null;
+  resume_sec: number | null;
+  resume_at: Date | null;
+  resume_event: string | null;
+  time_spent_ms: number;
+  max_scroll: number | null;
+}
+
+export const toItemProgress = (r: ItemRow): ItemProgress => ({
+  userId: r.user_id,
+  itemId: r.item_id,
+  courseId: r.course_id,
+  progressPct: r.progress_pct,
+  startedAt: r.started_at.getTime(),
+  lastAt: r.last_at.getTime(),
+  reachedAt: ms(r.reached_at),
+  passedAt: ms(r.passed_at),
+  manualAt: ms(r.manual_at),
+  completedAt: ms(r.completed_at),
+  completedHow: r.completed_how,
+  resumeSec: r.resume_sec,
+  resumeAt: ms(r.resume_at),
+  resumeEvent: r.resume_event,
+  timeSpentMs: r.time_spent_ms,
+  maxScroll: r.max_scroll,
+});
+
+/**
+ * Locks the (learner, item) rows, creating missing ones, and returns the previous state of those
+ * that existed. Keys must be sorted.
+ */
+export async function lockItemRows(
+  tx: Queryable,
+  keys: readonly { userId: string; itemId: string; at: string }[],
+): Promise<Map<string, ItemProgress>> {
+  const json = JSON.stringify(keys);
+  const created = await tx.query<{ user_id: string; item_id: string }>(
+    `INSERT INTO item_progress (user_id, item_id, started_at, last_at)
+     SELECT "userId", "itemId", at, at FROM jsonb_to_recordset($1::text::jsonb) AS k("userId" text, "itemId" text, at timestamptz)
+     ON CONFLICT DO NOTHING RETURNING user_id, item_id`,
+    [json],
+  );
+  const fresh = new Set(created.map((r) => `${r.user_id}\u0000${r.item_id}`));
+  const rows = await tx.query<ItemRow>(
+    `SELECT p.* FROM item_progress p
+     JOIN jsonb_to_recordset($1::text::jsonb) AS k("userId" text, "itemId" text)
+       ON p.user_id = k."userId" AND p.item_id = k."itemId"
+     ORDER BY p.user_id, p.item_id FOR UPDATE OF p`,
+    [json],
+  );
+  const out = new Map<string, ItemProgress>();
+  for (const r of rows) {
+    const key = `${r.user_id}\u0000${r.item_id}`;
+    if (!fresh.has(key)) out.set(key, toItemProgress(r));
+  }
+  return out;
+}
+
+export async function writeItemRows(tx: Queryable, rows: readonly ItemProgress[]): Promise<void> {
+  if (rows.length === 0) return;
+  const json = JSON.stringify(
+    rows.map((p) => ({
+      ...p,
+      startedAt: iso(p.startedAt),
+      lastAt: iso(p.lastAt),
+      reachedAt: iso(p.reachedAt),
+      passedAt: iso(p.passedAt),
+      manualAt: iso(p.manualAt),
+      completedAt: iso(p.completedAt),
+      resumeAt: iso(p.resumeAt),
+    })),
+  );
+  await tx.query(
+    `UPDATE item_progress p SET course_id = x."courseId", progress_pct = x."progressPct",
+       started_at = x."startedAt", last_at = x."lastAt", reached_at = x."reachedAt", passed_at = x."passedAt",
+       manual_at = x."manualAt", completed_at = x."completedAt", completed_how = x."completedHow",
+       resume_sec = x."resumeSec", resume_at = x."resumeAt", resume_event = x."resumeEvent",
+       time_spent_ms = x."timeSpentMs", max_scroll = x."maxScroll"
+     FROM jsonb_to_recordset($1::text::jsonb) AS x("userId" text, "itemId" text, "courseId" text,
+       "progressPct" double precision, "startedAt" timestamptz, "lastAt" timestamptz, "reachedAt" timestamptz,
+       "passedAt" timestamptz, "manualAt" timestamptz, "completedAt" timestamptz, "completedHow" text,
+       "resumeSec" double precision, "resumeAt" timestamptz, "resumeEvent" uuid, "timeSpentMs" bigint,
+       "maxScroll" double precision)
+     WHERE p.user_id = x."userId" AND p.item_id = x."itemId"`,
+    [json],
+  );
+}
+
+interface CourseRow extends Row {
+  user_id: string;
+  course_id: string;
+  items_completed: number;
+  time_spent_ms: number;
+  first_at: Date;
+  last_at: Date;
+  sessions: number;
+  videos_started: number;
+  video_pct_sum: number;
+  scroll_items: number;
+  scroll_pct_sum: number;
+}
+
+const toCourseProgress = (r: CourseRow): CourseProgress => ({
+  userId: r.user_id,
+  courseId: r.course_id,
+  itemsCompleted: r.items_completed,
+  timeSpentMs: r.time_spent_ms,
+  firstAt: r.first_at.getTime(),
+  lastAt: r.last_at.getTime(),
+  sessions: r.sessions,
+  videosStarted: r.videos_started,
+  videoPctSum: r.video_pct_sum,
+  scrollItems: r.scroll_items,
+  scrollPctSum: r.scroll_pct_sum,
+});
+
+/**
+ * Locks the (learner, course) rows, creating missing ones with `at` as first and last activity
+ * (a new row's own events then set both exactly). Keys must be sorted. The lock also guards the
+ * learner's sessions in that course.
+ */
+export async function lockCourseRows(
+  tx: Queryable,
+  keys: readonly { userId: string; courseId: string; at: string }[],
+): Promise<Map<string, CourseProgress>> {
+  const json = JSON.stringify(keys);
+  await tx.query(
+    `INSERT INTO course_progress (user_id, course_id, first_at, last_at)
+     SELECT "userId", "courseId", at, at FROM jsonb_to_recordset($1::text::jsonb) AS k("userId" text, "courseId" text, at timestamptz)
+     ON CONFLICT DO NOTHING`,
+    [json],
+  );
+  const rows = await tx.query<CourseRow>(
+    `SELECT p.* FROM course_progress p
+     JOIN jsonb_to_recordset($1::text::jsonb) AS k("userId" text, "courseId" text)
+       ON p.user_id = k."userId" AND p.course_id = k."courseId"
+     ORDER BY p.user_id, p.course_id FOR UPDATE OF p`,
+    [json],
+  );
+  return new Map(rows.map((r) => [`${r.user_id}\u0000${r.course_id}`, toCourseProgress(r)]));
+}
+
+export async function writeCourseRows(tx: Queryable, rows: readonly CourseProgress[]): Promise<void> {
+  if (rows.length === 0) return;
+  const json = JSON.stringify(rows.map((p) => ({ ...p, firstAt: iso(p.firstAt), lastAt: iso(p.lastAt) })));
+  await tx.query(
+    `UPDATE course_progress p SET items_completed = x."itemsCompleted", time_spent_ms = x."timeSpentMs",
+       first_at = x."firstAt", last_at = x."lastAt", sessions = x.sessions, videos_started = x."videosStarted",
+       video_pct_sum = x."videoPctSum", scroll_items = x."scrollItems", scroll_pct_sum = x."scrollPctSum"
+     FROM jsonb_to_recordset($1::text::jsonb) AS x("userId" text, "courseId" text, "itemsCompleted" integer,
+       "timeSpentMs" bigint, "firstAt" timestamptz, "lastAt" timestamptz, sessions integer,
+       "videosStarted" integer, "videoPctSum" bigint, "scrollItems" integer, "scrollPctSum" bigint)
+     WHERE p.user_id = x."userId" AND p.course_id = x."courseId"`,
+    [json],
+  );
+}
+
+export interface SessionWindowKey {
+  userId: string;
+  courseId: string;
+  from: string;
+  to: string;
+}
+
+/** Stored sessions that touch each (learner, course) window. */
+export async function readSessions(
+  tx: Queryable,
+  windows: readonly SessionWindowKey[],
+): Promise<Map<string, Session[]>> {
+  const rows = await tx.query<{ user_id: string; course_id: string; start_at: Date; end_at: Date }>(
+    `SELECT s.user_id, s.course_id, s.start_at, s.end_at FROM learning_sessions s
+     JOIN jsonb_to_recordset($1::text::jsonb) AS w("userId" text, "courseId" text, "from" timestamptz, "to" timestamptz)
+       ON s.user_id = w."userId" AND s.course_id = w."courseId" AND s.end_at > w."from" AND s.start_at < w."to"`,
+    [JSON.stringify(windows)],
+  );
+  const out = new Map<string, Session[]>();
+  for (const r of rows) {
+    const key = `${r.user_id}\u0000${r.course_id}`;
+    const list = out.get(key) ?? [];
+    list.push({ start: r.start_at.getTime(), end: r.end_at.getTime() });
+    out.set(key, list);
+  }
+  return out;
+}
+
+export interface SessionChange {
+  userId: string;
+  courseId: string;
+  removed: readonly Session[];
+  added: readonly Session[];
+}
+
+/** Replaces merged sessions: the ones read are deleted, the merged ones inserted. */
+export async function replaceSessions(tx: Queryable, changes: readonly SessionChange[]): Promise<void> {
+  const removed = changes.flatMap((c) =>
+    c.removed.map((s) => ({ userId: c.userId, courseId: c.courseId, start: iso(s.start) })),
+  );
+  const added = changes.flatMap((c) =>
+    c.added.map((s) => ({ userId: c.userId, courseId: c.courseId, start: iso(s.start), end: iso(s.end) })),
+  );
+  if (removed.length > 0) {
+    await tx.query(
+      `DELETE FROM learning_sessions s USING jsonb_to_recordset($1::text::jsonb) AS x("userId" text, "courseId" text, start timestamptz)
+       WHERE s.user_id = x."userId" AND s.course_id = x."courseId" AND s.start_at = x.start`,
+      [JSON.stringify(removed)],
+    );
+  }
+  if (added.length > 0) {
+    await tx.query(
+      `INSERT INTO learning_sessions (user_id, course_id, start_at, end_at)
+       SELECT "userId", "courseId", start, "end" FROM jsonb_to_recordset($1::text::jsonb)
+         AS x("userId" text, "courseId" text, start timestamptz, "end" timestamptz)`,
+      [JSON.stringify(added)],
+    );
+  }
+}
+
+export interface CompletionDelta {
+  userId: string;
+  courseId: string;
+  day: string;
+  items: number;
+  videos: number;
+}
+
+/** Adds completions per local day (negative when a late event moved a completion earlier). */
+export async function addDailyCompletions(tx: Queryable, deltas: readonly CompletionDelta[]): Promise<void> {
+  if (deltas.length === 0) return;
+  await tx.query(
+    `INSERT INTO daily_completions (user_id, course_id, day, items_completed, videos_completed)
+     SELECT "userId", "courseId", day, items, videos FROM jsonb_to_recordset($1::text::jsonb)
+       AS x("userId" text, "courseId" text, day date, items integer, videos integer)
+     ON CONFLICT (user_id, course_id, day) DO UPDATE
+     SET items_completed = daily_completions.items_completed + excluded.items_completed,
+         videos_completed = daily_completions.videos_completed + excluded.videos_completed`,
+    [JSON.stringify(deltas)],
+  );
+}
+
+/** Deletes one learner's progress rows, before their events are applied again. */
+export async function deleteUserProgress(tx: Queryable, userId: string): Promise<void> {
+  for (const table of ['item_progress', 'course_progress', 'learning_sessions', 'daily_completions']) {
+    await tx.query(`DELETE FROM ${table} WHERE user_id = $1`, [userId]);
+  }
+}
+
+export const PROGRESS_TABLES = ['item_progress', 'course_progress', 'learning_sessions', 'daily_completions'];
