@@ -203,3 +203,24 @@ export const CourseAnalyticsOut = Type.Object({
     }),
   ),
 });
+
+export const AttemptsOut = Type.Object({
+  courseId: Type.String(),
+  userId: Type.String(),
+  items: Type.Array(
+    Type.Object({
+      itemId: Type.String(),
+      title: Type.String(),
+      kind: Type.String(),
+      attemptId: Type.String(),
+      attemptNumber: Type.Integer(),
+      submittedAt: Timestamp,
+      score: Type.Number(),
+      maxScore: Type.Number(),
+      scorePercent: Type.Number(),
+      passed: Nullable(Type.Boolean()),
+      timeSpentSec: Nullable(Type.Number()),
+      best: Type.Boolean({ description: "The learner's best score on this assessment (first such attempt)" }),
+    }),
+  ),
+});

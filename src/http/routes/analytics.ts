@@ -13,7 +13,16 @@ import { AppError, notFound } from '../../errors/app-error.js';
 import { type Course, getCourse } from '../../store/catalog/courses.js';
 import type { Queryable } from '../../store/db.js';
 import { decodeCursor, encodeCursor, MAX_PAGE_SIZE } from '../../store/pagination.js';
-import { AtRiskOut, CourseAnalyticsOut, EngagementOut, StudentsPageOut } from '../analytics-schemas.js';
+import { attemptRows } from '../../analytics/attempts.js';
+import { readAttempts } from '../../store/assessments/read.js';
+import { isLearnerOf } from '../../store/catalog/enrollments.js';
+import {
+  AtRiskOut,
+  AttemptsOut,
+  CourseAnalyticsOut,
+  EngagementOut,
+  StudentsPageOut,
+} from '../analytics-schemas.js';
 import { Params } from '../schemas.js';
 
 const StudentsQuery = Type.Object(
@@ -153,6 +162,29 @@ export const analyticsRoutes =
           scoreComponents: learner.engagement.components,
           weights: course.settings.engagementWeights,
         };
+      },
+    );
+
+    app.get<{ Params: Static<typeof Params.enrollment> }>(
+      '/courses/:courseId/students/:userId/attempts',
+      {
+        schema: {
+          summary:
+            "A learner's assessment attempts in a course, numbered: for that learner and the course's instructors",
+          tags,
+          params: Params.enrollment,
+          response: { 200: AttemptsOut },
+        },
+      },
+      async (request) => {
+        const { courseId, userId } = request.params;
+        const p = request.principal;
+        const self = !isPlatform(p) && p.kind === 'user' && p.userId === userId;
+        await requireCourseAccess(db, p, courseId, self ? 'learn' : 'teach');
+        if (!self && !(await isLearnerOf(db, courseId, userId))) {
+          throw notFound(`Learner ${userId} in course ${courseId}`);
+        }
+        return { courseId, userId, items: attemptRows(await readAttempts(db, userId, courseId)) };
       },
     );
 

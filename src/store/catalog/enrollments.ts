@@ -93,3 +93,12 @@ export async function teachesUser(db: Queryable, viewerId: string, userId: strin
   );
   return rows.length > 0;
 }
+
+/** Whether the user is one of the course's learners (an active student enrollment). */
+export async function isLearnerOf(db: Queryable, courseId: string, userId: string): Promise<boolean> {
+  const rows = await db.query(
+    "SELECT 1 FROM enrollments WHERE course_id = $1 AND user_id = $2 AND active AND role = 'student'",
+    [courseId, userId],
+  );
+  return rows.length > 0;
+}

@@ -1,0 +1,35 @@
+import type { Queryable } from '../db.js';
+
+/**
+ * A learner's attempts on a course's assessments, numbered per assessment in submission order
+ * (then attempt id): the number is the attempt's place among that learner's attempts, so an attempt
+ * arriving late from an offline device takes its rightful number.
+ */
+export async function readAttempts(
+  db: Queryable,
+  userId: string,
+  courseId: string,
+): Promise<
+  {
+    item_id: string;
+    title: string;
+    kind: string;
+    attempt_id: string;
+    attempt_number: number;
+    submitted_at: Date;
+    score: number;
+    max_score: number;
+    passed: boolean | null;
+    time_spent_sec: number | null;
+  }[]
+> {
+  return db.query(
+    `SELECT a.item_id, coalesce(i.title, a.item_id) AS title, a.kind, a.attempt_id,
+            (row_number() OVER (PARTITION BY a.item_id ORDER BY a.submitted_at, a.attempt_id))::integer AS attempt_number,
+            a.submitted_at, a.score, a.max_score, a.passed, a.time_spent_sec
+     FROM assessment_attempts a LEFT JOIN items i ON i.id = a.item_id
+     WHERE a.user_id = $1 AND a.course_id = $2
+     ORDER BY coalesce(i.position, 0), a.item_id, attempt_number`,
+    [userId, courseId],
+  );
+}
