@@ -32,7 +32,9 @@ export async function runDemo(flags: ConfigFlags, learners: number): Promise<voi
       `  Learner token:    ${await signToken(secret, { userId: learner, role: 'student' }, '7d')}`,
       `  Admin token:      ${await signToken(secret, { userId: demo.adminId, role: 'admin' }, '7d')}`,
       '',
-      `  Try: curl -H "Authorization: Bearer <instructor token>" ${url}/api/v1/courses`,
+      `  Try: curl -H "Authorization: Bearer <instructor token>" ${url}/api/v1/courses/demo-course-1/analytics`,
+      `       curl -H "Authorization: Bearer <instructor token>" ${url}/api/v1/courses/demo-course-1/at-risk`,
+      `       curl -H "Authorization: Bearer <learner token>" ${url}/api/v1/me/stats`,
     );
   }
   console.log(lines.join('\n'));

@@ -134,13 +134,15 @@ export function generateDemo(learners: number, now: Date, seed = 42): DemoPlatfo
     for (const userId of course.students) {
       const keenness = rand();
       const fadesAfter = rand() < 0.2 ? Math.floor(rand() * 20) : 0;
+      const learner = { userId, courseId: course.id, next: 0, attempts: 0 };
       for (let d = 27; d >= fadesAfter; d--) {
         if (rand() > keenness * 0.8) continue;
         const start = now.getTime() - d * day - Math.floor(rand() * 12) * 3_600_000;
+        const at = (offsetMs: number) => new Date(start + offsetMs).toISOString();
         events.push({
           id: uuidFrom(rand),
           type: 'course_visit',
-          occurredAt: new Date(start).toISOString(),
+          occurredAt: at(0),
           userId,
           courseId: course.id,
         });
@@ -149,12 +151,13 @@ export function generateDemo(learners: number, now: Date, seed = 42): DemoPlatfo
           events.push({
             id: uuidFrom(rand),
             type: 'heartbeat',
-            occurredAt: new Date(start + b * 30_000).toISOString(),
+            occurredAt: at(b * 30_000),
             userId,
             courseId: course.id,
             data: { activeSec: 30 },
           });
         }
+        studyNextItem(learner, course.items, at, events, rand);
       }
     }
   }
@@ -184,4 +187,64 @@ export function generateDemo(learners: number, now: Date, seed = 42): DemoPlatfo
     },
   ];
   return { users, courses, liveSessions, events, instructorId, adminId };
+}
+
+/**
+ * One study sitting on the learner's next item: a lesson read (progress and scrolling), a video
+ * watched in heartbeats of played segments, or a quiz attempted (passed or not). A learner who
+ * finishes every item gets a certificate.
+ */
+function studyNextItem(
+  learner: { userId: string; courseId: string; next: number; attempts: number },
+  items: readonly (ItemInput & { id: string })[],
+  at: (offsetMs: number) => string,
+  events: LearningEvent[],
+  rand: () => number,
+): void {
+  const item = items[learner.next];
+  if (!item) return;
+  const base = { userId: learner.userId, courseId: learner.courseId, itemId: item.id };
+  const push = (type: string, offsetMs: number, extra: Partial<LearningEvent> = {}) =>
+    events.push({ id: uuidFrom(rand), type, occurredAt: at(offsetMs), ...base, ...extra });
+  let done = rand() < 0.7;
+  if (item.type === 'lesson') {
+    push('lesson_start', 60_000);
+    const reached = done ? 100 : Math.round(rand() * 80);
+    push('lesson_progress', 300_000, { value: reached });
+    push('scroll_depth', 310_000, { value: Math.min(100, reached + Math.round(rand() * 20)) });
+  } else if (item.type === 'video') {
+    const duration = item.durationSec ?? 600;
+    const watched = done ? duration : Math.floor(rand() * duration * 0.8);
+    for (let pos = 0; pos < watched; pos += 60) {
+      const end = Math.min(watched, pos + 60);
+      push('video_heartbeat', 60_000 + end * 1000, {
+        data: { positionSec: end, durationSec: duration, segments: [[pos, end]], ended: end >= duration },
+      });
+    }
+  } else {
+    learner.attempts++;
+    const score = Math.round(rand() * 10);
+    done = score >= 6;
+    push('quiz_submit', 120_000, {
+      data: {
+        attemptId: `attempt-${learner.attempts}`,
+        score,
+        maxScore: 10,
+        passed: done,
+        timeSpentSec: 120 + Math.round(rand() * 600),
+      },
+    });
+  }
+  if (!done) return;
+  learner.next++;
+  if (learner.next === items.length) {
+    events.push({
+      id: uuidFrom(rand),
+      type: 'certification_issued',
+      occurredAt: at(900_000),
+      userId: learner.userId,
+      courseId: learner.courseId,
+      data: { certificateId: `cert-${learner.courseId}-${learner.userId}` },
+    });
+  }
 }

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import fc from 'fast-check';
+import { mergeSessions, SESSION_GAP_MS, type Session, sessionWindow } from './sessions.js';
+
+/** Sessions straight from the definition: sort every time, cut where the gap is 30 minutes or more. */
+function bruteSessions(times: readonly number[]): Session[] {
+  const sorted = [...times].sort((a, b) => a - b);
+  const out: Session[] = [];
+  for (const t of sorted) {
+    const last = out[out.length - 1];
+    if (last && t - last.end < SESSION_GAP_MS) last.end = t;
+    else out.push({ start: t, end: t });
+  }
+  return out;
+}
+
+it('merges batches of activity into the sessions of the whole set, in any order', () => {
+  const time = fc.integer({ min: 0, max: 12 * 3_600_000 });
+  fc.assert(
+    fc.property(
+      fc.array(fc.array(time, { minLength: 1, maxLength: 20 }), { minLength: 1, maxLength: 8 }),
+      (batches) => {
+        let stored: Session[] = [];
+        for (const batch of batches) {
+          // Only the stored sessions in the batch's window are read, as the projection does.
+          const w = sessionWindow(batch);
+          const touching = stored.filter((s) => s.end > w.from && s.start < w.to);
+          const untouched = stored.filter((s) => !touching.includes(s));
+          stored = [...untouched, ...mergeSessions(touching, batch)].sort((a, b) => a.start - b.start);
+        }
+        assert.deepEqual(stored, bruteSessions(batches.flat()));
+      },
+    ),
+  );
+});
+
+it('starts a new session at a gap of exactly 30 minutes', () => {
+  assert.equal(mergeSessions([], [0, SESSION_GAP_MS - 1]).length, 1);
+  assert.equal(mergeSessions([], [0, SESSION_GAP_MS]).length, 2);
+});
