@@ -12,7 +12,7 @@ import {
   ITEM_PROGRESS_TYPES,
   type ItemProgress,
 } from '../domain/progress/item-progress.js';
-import { mergeSessions, sessionWindow } from '../domain/progress/sessions.js';
+import { mergeSessions, type Session, sessionWindow } from '../domain/progress/sessions.js';
 import { localDay } from '../domain/time/local-day.js';
 import { loadItemFacts } from '../store/catalog/items.js';
 import {
@@ -154,7 +154,7 @@ export const progressProjection: Projection = {
         to: new Date(w.to).toISOString(),
       };
     });
-    const stored = courseKeys.length > 0 ? await readSessions(tx, windows) : new Map();
+    const stored = courseKeys.length > 0 ? await readSessions(tx, windows) : new Map<string, Session[]>();
     const sessionChanges: SessionChange[] = [];
     const newCourses: CourseProgress[] = [];
     for (const [k, evs] of courseKeys) {
@@ -164,7 +164,14 @@ export const progressProjection: Projection = {
         evs.map((e) => Date.parse(e.occurredAt)),
       );
       const { userId, courseId } = { userId: evs[0]!.userId, courseId: courseOf(evs[0]!)! };
-      sessionChanges.push({ userId, courseId, removed: existing, added: merged });
+      // Most batches only stretch the learner's latest session: rewrite just what changed.
+      const same = (a: Session, b: Session) => a.start === b.start && a.end === b.end;
+      sessionChanges.push({
+        userId,
+        courseId,
+        removed: existing.filter((s) => !merged.some((m) => same(m, s))),
+        added: merged.filter((m) => !existing.some((s) => same(m, s))),
+      });
       newCourses.push(
         foldCourseProgress(courseRows.get(k)!, evs, changes.get(k) ?? [], merged.length - existing.length),
       );

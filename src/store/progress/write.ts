@@ -261,6 +261,16 @@ export async function addDailyCompletions(tx: Queryable, deltas: readonly Comple
          videos_completed = daily_completions.videos_completed + excluded.videos_completed`,
     [JSON.stringify(deltas)],
   );
+  // A completion moved to an earlier day leaves a row of zeros behind; a rebuild would have none.
+  const lowered = deltas.filter((d) => d.items < 0 || d.videos < 0);
+  if (lowered.length > 0) {
+    await tx.query(
+      `DELETE FROM daily_completions c USING jsonb_to_recordset($1::text::jsonb) AS x("userId" text, "courseId" text, day date)
+       WHERE c.user_id = x."userId" AND c.course_id = x."courseId" AND c.day = x.day
+         AND c.items_completed = 0 AND c.videos_completed = 0`,
+      [JSON.stringify(lowered)],
+    );
+  }
 }
 
 /** Deletes one learner's progress rows, before their events are applied again. */
