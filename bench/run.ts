@@ -2,11 +2,13 @@
  * `npm run bench`: every benchmark in turn, each writing its own section of docs/benchmarks.md.
  * BENCH_ONLY=ingest,… runs a subset; each benchmark documents its own settings in its file.
  */
+import { analyticsBench } from './analytics.js';
 import { ingestBench } from './ingest.js';
 import { build } from './lib/build.js';
 
 const BENCHMARKS: Record<string, (env: NodeJS.ProcessEnv) => Promise<string>> = {
   ingest: ingestBench,
+  analytics: analyticsBench,
 };
 
 const only = process.env.BENCH_ONLY?.split(',').map((n) => n.trim());

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { apiClient, startTestApp, type TestApp } from './support/app.js';
 import { forEachEngine } from './support/engines.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON answers are read field by field
 type Json = Record<string, any>;
 
 forEachEngine((engine) => {

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { apiClient, count, type Reply, startTestApp, type TestApp } from './support/app.js';
 import { type Engine, forEachEngine } from './support/engines.js';
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON answers are read field by field
 type Json = Record<string, any>;
 
 /** A test app with a pinned clock, its API client, and a course of items with enrolled learners. */

@@ -46,8 +46,11 @@ function cpuModel(): string {
   return cpus()[0]?.model ?? 'unknown';
 }
 
-/** One line describing the machine and the database settings that decide ingest speed. */
-export function machineLine(pg: PgInfo, pgliteVersion: string): string {
+/**
+ * One line describing the machine and the database settings that decide ingest speed; PGlite's
+ * version only for benchmarks that run it.
+ */
+export function machineLine(pg: PgInfo, pgliteVersion?: string): string {
   const gib = (totalmem() / 2 ** 30).toFixed(1);
   return [
     `CPU ${cpuModel()}, ${cpus().length} cores`,
@@ -55,7 +58,7 @@ export function machineLine(pg: PgInfo, pgliteVersion: string): string {
     `Node ${process.version}`,
     `PostgreSQL ${pg.version} (fsync ${pg.fsync}, synchronous_commit ${pg.synchronousCommit}, shared_buffers ${pg.sharedBuffers}; ` +
       `a one-row INSERT with its commit takes ${pg.commitMs.toFixed(2)} ms)`,
-    `PGlite ${pgliteVersion}`,
+    ...(pgliteVersion ? [`PGlite ${pgliteVersion}`] : []),
   ].join('; ');
 }
 

@@ -149,20 +149,28 @@ export async function lockCourseRows(
   tx: Queryable,
   keys: readonly { userId: string; courseId: string; at: string }[],
 ): Promise<Map<string, CourseProgress>> {
-  const json = JSON.stringify(keys);
-  await tx.query(
-    `INSERT INTO course_progress (user_id, course_id, first_at, last_at)
-     SELECT "userId", "courseId", at, at FROM jsonb_to_recordset($1::text::jsonb) AS k("userId" text, "courseId" text, at timestamptz)
-     ON CONFLICT DO NOTHING`,
-    [json],
-  );
-  const rows = await tx.query<CourseRow>(
-    `SELECT p.* FROM course_progress p
-     JOIN jsonb_to_recordset($1::text::jsonb) AS k("userId" text, "courseId" text)
-       ON p.user_id = k."userId" AND p.course_id = k."courseId"
-     ORDER BY p.user_id, p.course_id FOR UPDATE OF p`,
-    [json],
-  );
+  const lock = async (subset: readonly { userId: string; courseId: string }[]) =>
+    tx.query<CourseRow>(
+      `SELECT p.* FROM course_progress p
+       JOIN jsonb_to_recordset($1::text::jsonb) AS k("userId" text, "courseId" text)
+         ON p.user_id = k."userId" AND p.course_id = k."courseId"
+       ORDER BY p.user_id, p.course_id FOR UPDATE OF p`,
+      [JSON.stringify(subset)],
+    );
+  // Most rows exist already: lock those, then create and lock the rest (creating first would
+  // cost an index probe per key on every batch).
+  const rows = await lock(keys);
+  const found = new Set(rows.map((r) => `${r.user_id}\u0000${r.course_id}`));
+  const missing = keys.filter((k) => !found.has(`${k.userId}\u0000${k.courseId}`));
+  if (missing.length > 0) {
+    await tx.query(
+      `INSERT INTO course_progress (user_id, course_id, first_at, last_at)
+       SELECT "userId", "courseId", at, at FROM jsonb_to_recordset($1::text::jsonb) AS k("userId" text, "courseId" text, at timestamptz)
+       ON CONFLICT DO NOTHING`,
+      [JSON.stringify(missing)],
+    );
+    rows.push(...(await lock(missing)));
+  }
   return new Map(rows.map((r) => [`${r.user_id}\u0000${r.course_id}`, toCourseProgress(r)]));
 }
 
