@@ -2,6 +2,7 @@ import type { ResolvedCourseSettings } from '../domain/catalog/schemas.js';
 import { addDays } from '../domain/engagement/streak.js';
 import { localDay } from '../domain/time/local-day.js';
 import { countCertificates, readCourseTrend, readItemFunnel } from '../store/analytics/course.js';
+import { readOutsiders } from '../store/analytics/roster.js';
 import type { Queryable } from '../store/db.js';
 import { loadRoster } from './roster.js';
 
@@ -23,8 +24,11 @@ export async function courseAnalytics(
   const n = learners.length;
   const today = localDay(now, timezone);
   const from = addDays(today, -(TREND_DAYS - 1));
-  const trendRows = new Map((await readCourseTrend(db, course.id, from, today)).map((r) => [r.day, r]));
-  const funnel = await readItemFunnel(db, course.id);
+  const outsiders = await readOutsiders(db, course.id);
+  const trendRows = new Map(
+    (await readCourseTrend(db, course.id, from, today, outsiders)).map((r) => [r.day, r]),
+  );
+  const funnel = await readItemFunnel(db, course.id, outsiders);
   const completed = learners.filter(
     (l) => roster.totalItems > 0 && l.itemsCompleted >= roster.totalItems,
   ).length;

@@ -3,7 +3,15 @@ import { type EngagementScore, engagementScore } from '../domain/engagement/scor
 import type { ResolvedCourseSettings } from '../domain/catalog/schemas.js';
 import { completionPercent } from '../domain/progress/course-progress.js';
 import { localDay } from '../domain/time/local-day.js';
-import { countItems, readFailing, readRoster, rosterZones } from '../store/analytics/roster.js';
+import { addDays, daysBetween } from '../domain/engagement/streak.js';
+import { emptyRecent, recentWindows, type Windows } from '../domain/progress/recent-days.js';
+import {
+  countItems,
+  readFailing,
+  readLearnerDaysIn,
+  readRoster,
+  type RosterRow,
+} from '../store/analytics/roster.js';
 import type { Queryable } from '../store/db.js';
 
 /** Everything the engagement views say about one learner of a course. */
@@ -33,9 +41,9 @@ export interface CourseRoster {
 
 /**
  * A course's learners with their engagement and risk, in a constant number of queries whatever
- * the size of the course: the figures come from projections, and the per-learner formulas are
- * the pure functions of `domain/engagement`. The median progress is the whole course's even when
- * only one learner is asked for.
+ * the size of the course: the figures come from the course rows the projections keep, and the
+ * per-learner formulas are the pure functions of `domain/engagement`. The median progress is the
+ * whole course's even when only one learner is asked for.
  */
 export async function loadRoster(
   db: Queryable,
@@ -44,20 +52,17 @@ export async function loadRoster(
   now: Date,
   onlyUser?: string,
 ): Promise<CourseRoster> {
-  const zones = await rosterZones(db, courseId);
-  const todayByZone = Object.fromEntries(zones.map((z) => [z, localDay(now, z)]));
-  const [totalItems, rows, failing] = [
-    await countItems(db, courseId),
-    await readRoster(db, courseId, todayByZone),
-    await readFailing(db, courseId, onlyUser),
-  ];
+  const totalItems = await countItems(db, courseId);
+  const rows = await readRoster(db, courseId);
+  const failing = await readFailing(db, courseId, onlyUser);
   const failingByUser = new Map<string, { itemId: string; title: string; failures: number }[]>();
   for (const f of failing) {
     const list = failingByUser.get(f.user_id) ?? [];
     list.push({ itemId: f.item_id, title: f.title, failures: f.failures });
     failingByUser.set(f.user_id, list);
   }
-  const progressOf = (r: (typeof rows)[number]) => completionPercent(r.items_completed ?? 0, totalItems);
+  const windows = await learnerWindows(db, courseId, rows, now);
+  const progressOf = (r: RosterRow) => completionPercent(r.items_completed ?? 0, totalItems);
   const medianProgress = median(rows.map(progressOf));
   const nowMs = now.getTime();
   const learners = rows
@@ -65,14 +70,14 @@ export async function loadRoster(
     .map((r): LearnerEngagement => {
       const timeOnTaskSec = (r.time_spent_ms ?? 0) / 1000;
       const sessions = r.sessions ?? 0;
+      const w = windows.get(r.user_id)!;
       const inputs = {
-        visits7d: r.visits7 ?? 0,
+        visits7d: w.visits7d,
         avgSessionSec: sessions > 0 ? timeOnTaskSec / sessions : 0,
         videoWatchedPercent: r.videos_started ? (r.video_pct_sum ?? 0) / 100 / r.videos_started : null,
         scrollDepthPercent: r.scroll_items ? (r.scroll_pct_sum ?? 0) / 100 / r.scroll_items : null,
       };
       const progressPercent = progressOf(r);
-      const lastAt = r.last_at?.getTime() ?? null;
       return {
         userId: r.user_id,
         displayName: r.display_name,
@@ -87,12 +92,12 @@ export async function loadRoster(
         engagement: engagementScore(inputs, settings.engagementWeights),
         risk: assessRisk(
           {
-            lastActivityAt: lastAt,
+            lastActivityAt: r.last_at?.getTime() ?? null,
             enrolledAt: r.enrolled_at.getTime(),
             progressPercent,
             failing: failingByUser.get(r.user_id) ?? [],
-            activeMsLast7: r.active7 ?? 0,
-            activeMsPrevious7: r.active_prev7 ?? 0,
+            activeMsLast7: w.activeMsLast7,
+            activeMsPrevious7: w.activeMsPrevious7,
           },
           medianProgress,
           settings,
@@ -101,4 +106,56 @@ export async function loadRoster(
       };
     });
   return { totalItems, medianProgress, learners };
+}
+
+/**
+ * Each learner's 7-day windows ending on their own local today, from the recent days on their
+ * course row; the rare learner whose row cannot tell (activity dated after their today) is read
+ * from daily activity, all such learners in one query.
+ */
+async function learnerWindows(
+  db: Queryable,
+  courseId: string,
+  rows: readonly RosterRow[],
+  now: Date,
+): Promise<Map<string, Windows>> {
+  const todayOf = new Map<string, string>();
+  const today = (zone: string) => {
+    let d = todayOf.get(zone);
+    if (d === undefined) {
+      d = localDay(now, zone);
+      todayOf.set(zone, d);
+    }
+    return d;
+  };
+  const out = new Map<string, Windows>();
+  const unknown: RosterRow[] = [];
+  for (const r of rows) {
+    const w = recentWindows(r.recent ?? emptyRecent(), today(r.zone));
+    if (w) out.set(r.user_id, w);
+    else unknown.push(r);
+  }
+  if (unknown.length > 0) {
+    const from = addDays([...todayOf.values()].sort()[0]!, -13);
+    const days = await readLearnerDaysIn(
+      db,
+      courseId,
+      unknown.map((r) => r.user_id),
+      from,
+    );
+    for (const r of unknown) {
+      const t = today(r.zone);
+      const w: Windows = { visits7d: 0, activeMsLast7: 0, activeMsPrevious7: 0 };
+      for (const d of days) {
+        if (d.user_id !== r.user_id || d.day > t) continue;
+        const age = daysBetween(d.day, t);
+        if (age < 7) {
+          w.visits7d += d.visits;
+          w.activeMsLast7 += d.active_ms;
+        } else if (age < 14) w.activeMsPrevious7 += d.active_ms;
+      }
+      out.set(r.user_id, w);
+    }
+  }
+  return out;
 }

@@ -22,30 +22,25 @@ export const DAILY_ACTIVITY_TYPES = NATIVE_EVENT_TYPES.filter((t) => t !== 'cert
 /**
  * Folds events into additive per-day deltas: time on task (heartbeat `activeSec`, default 30 s,
  * plus video seconds played, kept in whole milliseconds so sums are exact in any order), visits
- * from `course_visit`, submissions, and the count of learning events. An event belongs to the
- * course it names; events without a course are not part of any course's day.
+ * from `course_visit`, submissions, and the count of learning events. An event belongs to its
+ * course (`courseOf`: the item's catalog course, else the one it names); events without a course
+ * are not part of any course's day.
  * Returns the deltas sorted by key, the order rows are locked in.
  */
 export function dailyActivityDeltas(
   events: readonly StoredEvent[],
   timeZoneOf: (userId: string) => string,
+  courseOf: (e: StoredEvent) => string | undefined = (e) => e.courseId,
 ): DailyActivityDelta[] {
   const byKey = new Map<string, DailyActivityDelta>();
   for (const e of events) {
-    if (!e.courseId || !isLearnerActivity(e)) continue;
+    const courseId = courseOf(e);
+    if (!courseId || !isLearnerActivity(e)) continue;
     const day = localDay(e.occurredAt, timeZoneOf(e.userId));
-    const key = `${e.userId}\u0000${e.courseId}\u0000${day}`;
+    const key = `${e.userId}\u0000${courseId}\u0000${day}`;
     let delta = byKey.get(key);
     if (!delta) {
-      delta = {
-        userId: e.userId,
-        courseId: e.courseId,
-        day,
-        activeMs: 0,
-        visits: 0,
-        events: 0,
-        quizAttempts: 0,
-      };
+      delta = { userId: e.userId, courseId, day, activeMs: 0, visits: 0, events: 0, quizAttempts: 0 };
       byKey.set(key, delta);
     }
     delta.events += 1;

@@ -1,4 +1,6 @@
 import type { StoredEvent } from '../domain/events/types.js';
+import { DEFAULT_COMPLETION_THRESHOLD } from '../domain/progress/item-progress.js';
+import { type ItemCatalogFacts, loadItemFacts } from '../store/catalog/items.js';
 import type { Queryable } from '../store/db.js';
 import type { ApplyContext, Projection } from './projection.js';
 
@@ -18,7 +20,18 @@ async function loadContext(tx: Queryable, events: readonly StoredEvent[]): Promi
           [userIds],
         );
   const zones = new Map(rows.map((r) => [r.id, r.timezone]));
-  return { timeZoneOf: (userId) => zones.get(userId) ?? 'UTC' };
+  const itemIds = [...new Set(events.flatMap((e) => (e.itemId !== undefined ? [e.itemId] : [])))];
+  const courseIds = [...new Set(events.flatMap((e) => (e.courseId !== undefined ? [e.courseId] : [])))];
+  const facts =
+    itemIds.length > 0
+      ? await loadItemFacts(tx, itemIds, courseIds)
+      : { items: new Map<string, ItemCatalogFacts>(), courseThresholds: new Map<string, number>() };
+  return {
+    timeZoneOf: (userId) => zones.get(userId) ?? 'UTC',
+    item: (itemId) => facts.items.get(itemId),
+    courseOf: (e) => (e.itemId !== undefined ? facts.items.get(e.itemId)?.courseId : undefined) ?? e.courseId,
+    courseThreshold: (courseId) => facts.courseThresholds.get(courseId) ?? DEFAULT_COMPLETION_THRESHOLD,
+  };
 }
 
 /** Applies new events to every projection that handles some of them, in the caller's transaction. */

@@ -1,5 +1,4 @@
 import { ASSESSMENT_TYPES, attemptsOf } from '../domain/assessments/attempts.js';
-import { loadItemFacts } from '../store/catalog/items.js';
 import {
   ASSESSMENT_TABLES,
   deleteUserAssessments,
@@ -17,15 +16,12 @@ export const assessmentsProjection: Projection = {
   version: 1,
   eventTypes: new Set([...ASSESSMENT_TYPES, 'certification_issued']),
   tables: ASSESSMENT_TABLES,
-  async apply(tx, events) {
+  async apply(tx, events, ctx) {
     const submissions = events.filter((e) => e.type !== 'certification_issued');
-    if (submissions.length > 0) {
-      const { items } = await loadItemFacts(tx, [...new Set(submissions.map((e) => e.itemId!))], []);
-      await upsertAttempts(
-        tx,
-        attemptsOf(submissions, (e) => items.get(e.itemId!)?.courseId ?? e.courseId),
-      );
-    }
+    await upsertAttempts(
+      tx,
+      attemptsOf(submissions, (e) => ctx.courseOf(e)),
+    );
     const certificates = new Map<string, (typeof events)[number]>();
     for (const e of events) {
       if (e.type !== 'certification_issued') continue;
@@ -42,7 +38,7 @@ export const assessmentsProjection: Projection = {
         .map(([, e]) => ({
           userId: e.userId,
           certificateId: String(e.data!.certificateId),
-          courseId: e.courseId ?? null,
+          courseId: ctx.courseOf(e) ?? null,
           eventId: e.id,
           issuedAt: e.occurredAt,
         })),

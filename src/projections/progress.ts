@@ -1,4 +1,4 @@
-import { NATIVE_EVENT_TYPES, type StoredEvent } from '../domain/events/types.js';
+import { type LearningEvent, NATIVE_EVENT_TYPES, type StoredEvent } from '../domain/events/types.js';
 import {
   type CourseProgress,
   foldCourseProgress,
@@ -14,9 +14,9 @@ import {
 } from '../domain/progress/item-progress.js';
 import { mergeSessions, type Session, sessionWindow } from '../domain/progress/sessions.js';
 import { localDay } from '../domain/time/local-day.js';
-import { loadItemFacts } from '../store/catalog/items.js';
 import {
   addDailyCompletions,
+  addItemStats,
   type CompletionDelta,
   deleteUserProgress,
   lockCourseRows,
@@ -45,6 +45,18 @@ function groupBy<T>(items: readonly T[], keyOf: (t: T) => string | undefined): M
   return out;
 }
 
+/** Per-item count changes summed by item, in item order (the order rows are locked in). */
+function mergeByItem(deltas: readonly { itemId: string; started: number; completed: number }[]) {
+  const byItem = new Map<string, { itemId: string; started: number; completed: number }>();
+  for (const d of deltas) {
+    const m = byItem.get(d.itemId) ?? { itemId: d.itemId, started: 0, completed: 0 };
+    m.started += d.started;
+    m.completed += d.completed;
+    byItem.set(d.itemId, m);
+  }
+  return byKey(byItem).map(([, m]) => m);
+}
+
 /** The earliest occurredAt of a group (ISO strings in UTC compare as times). */
 function earliest(events: readonly StoredEvent[]): string {
   let min = events[0]!.occurredAt;
@@ -65,15 +77,8 @@ export const progressProjection: Projection = {
   tables: PROGRESS_TABLES,
   async apply(tx, events, ctx) {
     const itemEvents = events.filter((e) => e.itemId !== undefined && ITEM_PROGRESS_TYPES.has(e.type));
-    const itemIds = [...new Set(itemEvents.map((e) => e.itemId!))];
-    const courseIds = [...new Set(itemEvents.flatMap((e) => (e.courseId ? [e.courseId] : [])))];
-    const facts =
-      itemIds.length > 0
-        ? await loadItemFacts(tx, itemIds, courseIds)
-        : { items: new Map(), courseThresholds: new Map<string, number>() };
-    // The catalog's course of an item wins over the one an event names.
-    const courseOf = (e: StoredEvent): string | undefined =>
-      (e.itemId !== undefined ? facts.items.get(e.itemId)?.courseId : undefined) ?? e.courseId;
+    const courseOf = (e: StoredEvent) => ctx.courseOf(e);
+    const dayOf = (e: LearningEvent) => localDay(e.occurredAt, ctx.timeZoneOf(e.userId));
 
     const courseGroups = groupBy(
       events.filter((e) => isLearnerActivity(e)),
@@ -121,17 +126,20 @@ export const progressProjection: Projection = {
       completions.set(k, d);
     };
     const newItems: ItemProgress[] = [];
+    const itemStats: { itemId: string; started: number; completed: number }[] = [];
     for (const [k, evs] of itemKeys) {
       const itemId = evs[0]!.itemId!;
-      const catalog = facts.items.get(itemId);
-      const courseId = catalog?.courseId ?? courseOf(evs[0]!) ?? null;
+      const catalog = ctx.item(itemId);
+      const courseId = courseOf(evs[0]!) ?? null;
       const threshold =
         catalog?.threshold ??
-        (courseId !== null ? facts.courseThresholds.get(courseId) : undefined) ??
-        DEFAULT_COMPLETION_THRESHOLD;
+        (courseId !== null ? ctx.courseThreshold(courseId) : DEFAULT_COMPLETION_THRESHOLD);
       const before = itemRows.get(k);
       const after = foldItemProgress(before, evs, { courseId, type: catalog?.type ?? null, threshold });
       newItems.push(after);
+      const started = before ? 0 : 1;
+      const completed = (after.completedAt !== null ? 1 : 0) - (before?.completedAt != null ? 1 : 0);
+      if (started !== 0 || completed !== 0) itemStats.push({ itemId, started, completed });
       // Course totals count catalog items only; an item arriving later rebuilds its learners.
       if (!catalog) continue;
       const isVideo = catalog.type === 'video';
@@ -173,7 +181,13 @@ export const progressProjection: Projection = {
         added: merged.filter((m) => !existing.some((s) => same(m, s))),
       });
       newCourses.push(
-        foldCourseProgress(courseRows.get(k)!, evs, changes.get(k) ?? [], merged.length - existing.length),
+        foldCourseProgress(
+          courseRows.get(k)!,
+          evs,
+          changes.get(k) ?? [],
+          merged.length - existing.length,
+          dayOf,
+        ),
       );
     }
 

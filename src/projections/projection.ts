@@ -1,10 +1,20 @@
-import type { StoredEvent } from '../domain/events/types.js';
+import type { LearningEvent, StoredEvent } from '../domain/events/types.js';
+import type { ItemCatalogFacts } from '../store/catalog/items.js';
 import type { Queryable } from '../store/db.js';
 
 /** Facts a projection may need beyond the events, loaded once per batch. */
 export interface ApplyContext {
   /** The learner's IANA time zone ('UTC' when the learner is not in the catalog yet). */
   timeZoneOf(userId: string): string;
+  /** The catalog's facts of an item, if the catalog has it. */
+  item(itemId: string): ItemCatalogFacts | undefined;
+  /**
+   * The course an event belongs to: its item's catalog course, else the `courseId` it names.
+   * Every projection uses this one rule, so their figures agree.
+   */
+  courseOf(e: LearningEvent): string | undefined;
+  /** The completion threshold of a course (90 when the catalog does not have it). */
+  courseThreshold(courseId: string): number;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { LearningEvent } from '../events/types.js';
 import { heartbeatMs, type ItemProgress, playedMs } from './item-progress.js';
+import { addRecent, type RecentDays } from './recent-days.js';
 
 /** A learner's progress in one course. Times are epoch milliseconds; percent sums in hundredths. */
 export interface CourseProgress {
@@ -14,6 +15,8 @@ export interface CourseProgress {
   videoPctSum: number;
   scrollItems: number;
   scrollPctSum: number;
+  /** Visits and time on task of the latest 14 local days. */
+  recent: RecentDays;
 }
 
 /** Everything a learner does in a course counts as activity, except what the platform issues. */
@@ -57,21 +60,25 @@ export function itemChange(
 }
 
 /**
- * Folds a batch into a course's progress: course events (time, first and last activity), the
- * items' changes and the change in the number of sessions.
+ * Folds a batch into a course's progress: course events (time, first and last activity, recent
+ * days by the learner's local day `dayOf`), the items' changes and the change in the number of
+ * sessions.
  */
 export function foldCourseProgress(
   prev: CourseProgress,
   events: readonly LearningEvent[],
   changes: readonly ItemChange[],
   sessionsDelta: number,
+  dayOf: (e: LearningEvent) => string,
 ): CourseProgress {
   const p = { ...prev };
   for (const e of events) {
     const t = Date.parse(e.occurredAt);
+    const ms = timeOnTaskMs(e);
     p.firstAt = Math.min(p.firstAt, t);
     p.lastAt = Math.max(p.lastAt, t);
-    p.timeSpentMs += timeOnTaskMs(e);
+    p.timeSpentMs += ms;
+    p.recent = addRecent(p.recent, dayOf(e), e.type === 'course_visit' ? 1 : 0, ms);
   }
   for (const c of changes) {
     p.itemsCompleted += c.itemsCompleted;

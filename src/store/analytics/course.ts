@@ -1,66 +1,65 @@
 import type { Queryable } from '../db.js';
 
 /**
- * Per local day from `fromDay` to `toDay`: learners active, time on task, visits and items
- * completed, over the course's learners (active student enrollments). Each learner's activity
- * is on their own local days.
+ * Per course day from `fromDay` to `toDay`: learners active, time on task, visits and items
+ * completed, from the totals kept at ingest minus the share of `outsiders` (users who are not the
+ * course's learners). Each learner's activity is on their own local days.
  */
 export async function readCourseTrend(
   db: Queryable,
   courseId: string,
   fromDay: string,
   toDay: string,
+  outsiders: readonly string[],
 ): Promise<
   { day: string; active_learners: number; active_ms: number; visits: number; items_completed: number }[]
 > {
   return db.query(
-    `WITH learners AS (
-       SELECT user_id FROM enrollments WHERE course_id = $1 AND active AND role = 'student'
-     ),
-     activity AS (
-       SELECT d.day, count(*) FILTER (WHERE d.events > 0)::integer AS active_learners,
-              sum(d.active_ms)::bigint AS active_ms, sum(d.visits)::integer AS visits
-       FROM daily_activity d JOIN learners l ON l.user_id = d.user_id
-       WHERE d.course_id = $1 AND d.day BETWEEN $2::date AND $3::date
-       GROUP BY d.day
-     ),
-     completions AS (
-       SELECT c.day, sum(c.items_completed)::integer AS items_completed
-       FROM daily_completions c JOIN learners l ON l.user_id = c.user_id
-       WHERE c.course_id = $1 AND c.day BETWEEN $2::date AND $3::date
-       GROUP BY c.day
+    `WITH days AS (
+       SELECT day, learners, active_ms, visits, 0 AS items FROM course_daily
+       WHERE course_id = $1 AND day BETWEEN $2::date AND $3::date
+       UNION ALL
+       SELECT day, 0, 0, 0, items_completed FROM course_daily_completions
+       WHERE course_id = $1 AND day BETWEEN $2::date AND $3::date
+       UNION ALL
+       SELECT day, -1, -active_ms, -visits, 0 FROM daily_activity
+       WHERE user_id = ANY($4::text[]) AND course_id = $1 AND day BETWEEN $2::date AND $3::date
+       UNION ALL
+       SELECT day, 0, 0, 0, -items_completed FROM daily_completions
+       WHERE user_id = ANY($4::text[]) AND course_id = $1 AND day BETWEEN $2::date AND $3::date
      )
-     SELECT coalesce(a.day, c.day)::text AS day, coalesce(a.active_learners, 0) AS active_learners,
-            coalesce(a.active_ms, 0) AS active_ms, coalesce(a.visits, 0) AS visits,
-            coalesce(c.items_completed, 0) AS items_completed
-     FROM activity a FULL JOIN completions c ON c.day = a.day`,
-    [courseId, fromDay, toDay],
+     SELECT day::text AS day, sum(learners)::integer AS active_learners, sum(active_ms)::bigint AS active_ms,
+            sum(visits)::integer AS visits, sum(items)::integer AS items_completed
+     FROM days GROUP BY day`,
+    [courseId, fromDay, toDay, outsiders],
   );
 }
 
-/** Per catalog item in course order: learners who started it and who completed it. */
+/**
+ * Per catalog item in course order: learners who started it and who completed it, from the counts
+ * kept at ingest minus the rows of `outsiders`.
+ */
 export async function readItemFunnel(
   db: Queryable,
   courseId: string,
+  outsiders: readonly string[],
 ): Promise<
   { item_id: string; title: string; type: string; position: number; started: number; completed: number }[]
 > {
   return db.query(
-    `WITH learners AS (
-       SELECT user_id FROM enrollments WHERE course_id = $1 AND active AND role = 'student'
-     ),
-     counts AS (
+    `WITH outside AS (
        SELECT p.item_id, count(*)::integer AS started, count(p.completed_at)::integer AS completed
-       FROM item_progress p JOIN learners l ON l.user_id = p.user_id
-       WHERE p.course_id = $1
+       FROM item_progress p JOIN items i ON i.id = p.item_id
+       WHERE p.user_id = ANY($2::text[]) AND i.course_id = $1
        GROUP BY p.item_id
      )
-     SELECT i.id AS item_id, i.title, i.type, i.position, coalesce(c.started, 0) AS started,
-            coalesce(c.completed, 0) AS completed
-     FROM items i LEFT JOIN counts c ON c.item_id = i.id
+     SELECT i.id AS item_id, i.title, i.type, i.position,
+            coalesce(s.started, 0) - coalesce(o.started, 0) AS started,
+            coalesce(s.completed, 0) - coalesce(o.completed, 0) AS completed
+     FROM items i LEFT JOIN item_stats s ON s.item_id = i.id LEFT JOIN outside o ON o.item_id = i.id
      WHERE i.course_id = $1
      ORDER BY i.position, i.id`,
-    [courseId],
+    [courseId, outsiders],
   );
 }
 

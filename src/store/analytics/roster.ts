@@ -1,6 +1,7 @@
+import type { RecentDays } from '../../domain/progress/recent-days.js';
 import type { Queryable, Row } from '../db.js';
 
-/** One enrolled learner with their course progress and activity windows, as stored. */
+/** One of a course's learners with their course progress, as stored. */
 export interface RosterRow extends Row {
   user_id: string;
   display_name: string;
@@ -15,60 +16,57 @@ export interface RosterRow extends Row {
   video_pct_sum: number | null;
   scroll_items: number | null;
   scroll_pct_sum: number | null;
-  visits7: number | null;
-  active7: number | null;
-  active_prev7: number | null;
+  recent: RecentDays | null;
 }
 
 /**
- * A course's learners (active student enrollments), one row each, in one query: their course
- * progress and, from daily activity, visits and time on task in their own last 7 local days and
- * the 7 before. `todayByZone` gives each learner zone's current local date.
- * `onlyUser` narrows it to one learner.
+ * A course's learners (active student enrollments), one row each with their course progress, in
+ * one query: an index scan of the course's enrollments joined with their users and progress rows.
  */
-export async function readRoster(
-  db: Queryable,
-  courseId: string,
-  todayByZone: Record<string, string>,
-  onlyUser?: string,
-): Promise<RosterRow[]> {
-  const earliest = Object.values(todayByZone).sort()[0] ?? '9999-12-31';
+export async function readRoster(db: Queryable, courseId: string, onlyUser?: string): Promise<RosterRow[]> {
   return db.query<RosterRow>(
-    `WITH zones AS (SELECT key AS zone, value::date AS today FROM jsonb_each_text($2::text::jsonb)),
-     roster AS (
-       SELECT e.user_id, e.created_at AS enrolled_at, coalesce(u.display_name, e.user_id) AS display_name,
-              coalesce(u.timezone, 'UTC') AS zone
-       FROM enrollments e LEFT JOIN users u ON u.id = e.user_id
-       WHERE e.course_id = $1 AND e.active AND e.role = 'student' AND ($4::text IS NULL OR e.user_id = $4)
-     ),
-     win AS (
-       SELECT d.user_id,
-              sum(d.visits) FILTER (WHERE d.day > z.today - 7) AS visits7,
-              sum(d.active_ms) FILTER (WHERE d.day > z.today - 7) AS active7,
-              sum(d.active_ms) FILTER (WHERE d.day <= z.today - 7) AS active_prev7
-       FROM daily_activity d JOIN roster r ON r.user_id = d.user_id JOIN zones z ON z.zone = r.zone
-       WHERE d.course_id = $1 AND d.day >= $3::date - 14 AND d.day > z.today - 14 AND d.day <= z.today
-       GROUP BY d.user_id
-     )
-     SELECT r.user_id, r.display_name, r.zone, r.enrolled_at, cp.items_completed, cp.time_spent_ms, cp.first_at,
-            cp.last_at, cp.sessions, cp.videos_started, cp.video_pct_sum, cp.scroll_items, cp.scroll_pct_sum,
-            w.visits7::integer AS visits7, w.active7::bigint AS active7, w.active_prev7::bigint AS active_prev7
-     FROM roster r
-     LEFT JOIN course_progress cp ON cp.user_id = r.user_id AND cp.course_id = $1
-     LEFT JOIN win w ON w.user_id = r.user_id`,
-    [courseId, JSON.stringify(todayByZone), earliest, onlyUser ?? null],
+    `SELECT e.user_id, coalesce(u.display_name, e.user_id) AS display_name, coalesce(u.timezone, 'UTC') AS zone,
+            e.created_at AS enrolled_at, cp.items_completed, cp.time_spent_ms, cp.first_at, cp.last_at, cp.sessions,
+            cp.videos_started, cp.video_pct_sum, cp.scroll_items, cp.scroll_pct_sum, cp.recent
+     FROM enrollments e
+     LEFT JOIN users u ON u.id = e.user_id
+     LEFT JOIN course_progress cp ON cp.user_id = e.user_id AND cp.course_id = e.course_id
+     WHERE e.course_id = $1 AND e.active AND e.role = 'student' AND ($2::text IS NULL OR e.user_id = $2)`,
+    [courseId, onlyUser ?? null],
   );
 }
 
-/** The time zones of a course's learners. */
-export async function rosterZones(db: Queryable, courseId: string): Promise<string[]> {
-  const rows = await db.query<{ zone: string }>(
-    `SELECT DISTINCT coalesce(u.timezone, 'UTC') AS zone
-     FROM enrollments e LEFT JOIN users u ON u.id = e.user_id
-     WHERE e.course_id = $1 AND e.active AND e.role = 'student'`,
+/**
+ * Daily visits and time on task of some learners from `fromDay` on: the exact windows of the few
+ * learners whose course row cannot give them (events dated after their today).
+ */
+export async function readLearnerDaysIn(
+  db: Queryable,
+  courseId: string,
+  userIds: readonly string[],
+  fromDay: string,
+): Promise<{ user_id: string; day: string; visits: number; active_ms: number }[]> {
+  if (userIds.length === 0) return [];
+  return db.query(
+    `SELECT user_id, day::text AS day, visits, active_ms FROM daily_activity
+     WHERE course_id = $1 AND user_id = ANY($2::text[]) AND day >= $3::date`,
+    [courseId, userIds, fromDay],
+  );
+}
+
+/**
+ * Users with activity in the course who are not its learners (instructors, ended enrollments,
+ * users never enrolled): the course totals kept at ingest include them, the views take them out.
+ */
+export async function readOutsiders(db: Queryable, courseId: string): Promise<string[]> {
+  const rows = await db.query<{ user_id: string }>(
+    `SELECT cp.user_id FROM course_progress cp
+     WHERE cp.course_id = $1
+       AND NOT EXISTS (SELECT 1 FROM enrollments e WHERE e.course_id = $1 AND e.user_id = cp.user_id
+                       AND e.active AND e.role = 'student')`,
     [courseId],
   );
-  return rows.map((r) => r.zone);
+  return rows.map((r) => r.user_id);
 }
 
 /** Per learner, the course's assessments they failed and have not passed (yet). */

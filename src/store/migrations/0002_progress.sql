@@ -46,6 +46,8 @@ CREATE TABLE course_progress (
   video_pct_sum      bigint NOT NULL DEFAULT 0,
   scroll_items       integer NOT NULL DEFAULT 0,
   scroll_pct_sum     bigint NOT NULL DEFAULT 0,
+  -- Visits and time on task of the latest 14 local days ({ anchor, visits[], activeMs[] }).
+  recent             jsonb,
   PRIMARY KEY (user_id, course_id)
 ) WITH (fillfactor = 80);
 CREATE INDEX course_progress_course_idx ON course_progress (course_id, user_id);
@@ -59,6 +61,22 @@ CREATE TABLE learning_sessions (
   PRIMARY KEY (user_id, course_id, start_at)
 );
 
+-- Per item: learners who started it and who completed it, kept at ingest (the funnel). Course
+-- views subtract the few rows of users who are not the course's learners.
+CREATE TABLE item_stats (
+  item_id    text COLLATE "C" PRIMARY KEY,
+  started    integer NOT NULL DEFAULT 0,
+  completed  integer NOT NULL DEFAULT 0
+);
+
+-- Per (course, local day): items completed, summed over everyone with progress in the course.
+CREATE TABLE course_daily_completions (
+  course_id        text COLLATE "C" NOT NULL,
+  day              date NOT NULL,
+  items_completed  integer NOT NULL DEFAULT 0,
+  PRIMARY KEY (course_id, day)
+);
+
 -- Items completed per (learner, course, local day of completion).
 CREATE TABLE daily_completions (
   user_id          text COLLATE "C" NOT NULL,
@@ -67,6 +85,17 @@ CREATE TABLE daily_completions (
   items_completed  integer NOT NULL DEFAULT 0,
   videos_completed integer NOT NULL DEFAULT 0,
   PRIMARY KEY (user_id, course_id, day)
+);
+
+-- Per (course, local day): learners active, time on task, visits, summed over everyone with
+-- activity in the course (kept by the daily-activity projection).
+CREATE TABLE course_daily (
+  course_id  text COLLATE "C" NOT NULL,
+  day        date NOT NULL,
+  learners   integer NOT NULL DEFAULT 0,
+  active_ms  bigint NOT NULL DEFAULT 0,
+  visits     integer NOT NULL DEFAULT 0,
+  PRIMARY KEY (course_id, day)
 );
 
 -- Projection: assessment attempts, one row per (learner, assessment, attemptId); a resent

@@ -1,5 +1,6 @@
 import type { CourseProgress } from '../../domain/progress/course-progress.js';
 import type { CompletedHow, ItemProgress } from '../../domain/progress/item-progress.js';
+import { emptyRecent, type RecentDays } from '../../domain/progress/recent-days.js';
 import type { Session } from '../../domain/progress/sessions.js';
 import type { Queryable, Row } from '../db.js';
 
@@ -124,6 +125,7 @@ interface CourseRow extends Row {
   video_pct_sum: number;
   scroll_items: number;
   scroll_pct_sum: number;
+  recent: RecentDays | null;
 }
 
 const toCourseProgress = (r: CourseRow): CourseProgress => ({
@@ -138,6 +140,7 @@ const toCourseProgress = (r: CourseRow): CourseProgress => ({
   videoPctSum: r.video_pct_sum,
   scrollItems: r.scroll_items,
   scrollPctSum: r.scroll_pct_sum,
+  recent: r.recent ?? emptyRecent(),
 });
 
 /**
@@ -180,10 +183,11 @@ export async function writeCourseRows(tx: Queryable, rows: readonly CourseProgre
   await tx.query(
     `UPDATE course_progress p SET items_completed = x."itemsCompleted", time_spent_ms = x."timeSpentMs",
        first_at = x."firstAt", last_at = x."lastAt", sessions = x.sessions, videos_started = x."videosStarted",
-       video_pct_sum = x."videoPctSum", scroll_items = x."scrollItems", scroll_pct_sum = x."scrollPctSum"
+       video_pct_sum = x."videoPctSum", scroll_items = x."scrollItems", scroll_pct_sum = x."scrollPctSum",
+       recent = x.recent
      FROM jsonb_to_recordset($1::text::jsonb) AS x("userId" text, "courseId" text, "itemsCompleted" integer,
        "timeSpentMs" bigint, "firstAt" timestamptz, "lastAt" timestamptz, sessions integer,
-       "videosStarted" integer, "videoPctSum" bigint, "scrollItems" integer, "scrollPctSum" bigint)
+       "videosStarted" integer, "videoPctSum" bigint, "scrollItems" integer, "scrollPctSum" bigint, recent jsonb)
      WHERE p.user_id = x."userId" AND p.course_id = x."courseId"`,
     [json],
   );
@@ -257,7 +261,10 @@ export interface CompletionDelta {
   videos: number;
 }
 
-/** Adds completions per local day (negative when a late event moved a completion earlier). */
+/**
+ * Adds completions per local day (negative when a late event moved a completion earlier), for the
+ * learner and for the course. Deltas must be unique by (learner, course, day).
+ */
 export async function addDailyCompletions(tx: Queryable, deltas: readonly CompletionDelta[]): Promise<void> {
   if (deltas.length === 0) return;
   await tx.query(
@@ -269,7 +276,16 @@ export async function addDailyCompletions(tx: Queryable, deltas: readonly Comple
          videos_completed = daily_completions.videos_completed + excluded.videos_completed`,
     [JSON.stringify(deltas)],
   );
-  // A completion moved to an earlier day leaves a row of zeros behind; a rebuild would have none.
+  await tx.query(
+    `INSERT INTO course_daily_completions (course_id, day, items_completed)
+     SELECT "courseId", day, sum(items) FROM jsonb_to_recordset($1::text::jsonb)
+       AS x("courseId" text, day date, items integer)
+     GROUP BY "courseId", day ORDER BY "courseId", day
+     ON CONFLICT (course_id, day) DO UPDATE
+     SET items_completed = course_daily_completions.items_completed + excluded.items_completed`,
+    [JSON.stringify(deltas)],
+  );
+  // A completion moved to an earlier day leaves rows of zeros behind; a rebuild would have none.
   const lowered = deltas.filter((d) => d.items < 0 || d.videos < 0);
   if (lowered.length > 0) {
     await tx.query(
@@ -278,14 +294,61 @@ export async function addDailyCompletions(tx: Queryable, deltas: readonly Comple
          AND c.items_completed = 0 AND c.videos_completed = 0`,
       [JSON.stringify(lowered)],
     );
+    await tx.query(
+      `DELETE FROM course_daily_completions c USING jsonb_to_recordset($1::text::jsonb) AS x("courseId" text, day date)
+       WHERE c.course_id = x."courseId" AND c.day = x.day AND c.items_completed = 0`,
+      [JSON.stringify(lowered)],
+    );
   }
 }
 
-/** Deletes one learner's progress rows, before their events are applied again. */
+/** Adds to the per-item counts of learners who started and completed each item. Sorted by item. */
+export async function addItemStats(
+  tx: Queryable,
+  deltas: readonly { itemId: string; started: number; completed: number }[],
+): Promise<void> {
+  if (deltas.length === 0) return;
+  await tx.query(
+    `INSERT INTO item_stats (item_id, started, completed)
+     SELECT "itemId", started, completed FROM jsonb_to_recordset($1::text::jsonb)
+       AS x("itemId" text, started integer, completed integer)
+     ON CONFLICT (item_id) DO UPDATE
+     SET started = item_stats.started + excluded.started, completed = item_stats.completed + excluded.completed`,
+    [JSON.stringify(deltas)],
+  );
+}
+
+/**
+ * Deletes one learner's progress rows, before their events are applied again, taking their share
+ * out of the per-item and per-course totals first.
+ */
 export async function deleteUserProgress(tx: Queryable, userId: string): Promise<void> {
+  await tx.query(
+    `UPDATE item_stats s SET started = s.started - x.started, completed = s.completed - x.completed
+     FROM (SELECT item_id, count(*)::integer AS started, count(completed_at)::integer AS completed
+           FROM item_progress WHERE user_id = $1 GROUP BY item_id) x
+     WHERE s.item_id = x.item_id`,
+    [userId],
+  );
+  await tx.query(
+    `UPDATE course_daily_completions s SET items_completed = s.items_completed - x.items
+     FROM (SELECT course_id, day, sum(items_completed)::integer AS items
+           FROM daily_completions WHERE user_id = $1 GROUP BY course_id, day) x
+     WHERE s.course_id = x.course_id AND s.day = x.day`,
+    [userId],
+  );
+  await tx.query('DELETE FROM item_stats WHERE started = 0 AND completed = 0');
+  await tx.query('DELETE FROM course_daily_completions WHERE items_completed = 0');
   for (const table of ['item_progress', 'course_progress', 'learning_sessions', 'daily_completions']) {
     await tx.query(`DELETE FROM ${table} WHERE user_id = $1`, [userId]);
   }
 }
 
-export const PROGRESS_TABLES = ['item_progress', 'course_progress', 'learning_sessions', 'daily_completions'];
+export const PROGRESS_TABLES = [
+  'item_progress',
+  'course_progress',
+  'learning_sessions',
+  'daily_completions',
+  'item_stats',
+  'course_daily_completions',
+];
