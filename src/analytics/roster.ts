@@ -62,40 +62,40 @@ export async function loadRoster(
     failingByUser.set(f.user_id, list);
   }
   const windows = await learnerWindows(db, courseId, rows, now);
-  const progressOf = (r: RosterRow) => completionPercent(r.items_completed ?? 0, totalItems);
+  const progressOf = (r: RosterRow) => completionPercent(r.itemsCompleted, totalItems);
   const medianProgress = median(rows.map(progressOf));
   const nowMs = now.getTime();
   const learners = rows
-    .filter((r) => onlyUser === undefined || r.user_id === onlyUser)
+    .filter((r) => onlyUser === undefined || r.userId === onlyUser)
     .map((r): LearnerEngagement => {
-      const timeOnTaskSec = (r.time_spent_ms ?? 0) / 1000;
-      const sessions = r.sessions ?? 0;
-      const w = windows.get(r.user_id)!;
+      const timeOnTaskSec = r.timeSpentMs / 1000;
+      const sessions = r.sessions;
+      const w = windows.get(r.userId)!;
       const inputs = {
         visits7d: w.visits7d,
         avgSessionSec: sessions > 0 ? timeOnTaskSec / sessions : 0,
-        videoWatchedPercent: r.videos_started ? (r.video_pct_sum ?? 0) / 100 / r.videos_started : null,
-        scrollDepthPercent: r.scroll_items ? (r.scroll_pct_sum ?? 0) / 100 / r.scroll_items : null,
+        videoWatchedPercent: r.videosStarted > 0 ? r.videoPctSum / 100 / r.videosStarted : null,
+        scrollDepthPercent: r.scrollItems > 0 ? r.scrollPctSum / 100 / r.scrollItems : null,
       };
       const progressPercent = progressOf(r);
       return {
-        userId: r.user_id,
-        displayName: r.display_name,
+        userId: r.userId,
+        displayName: r.displayName,
         timezone: r.zone,
         ...inputs,
         timeOnTaskSec,
         sessions,
-        itemsCompleted: r.items_completed ?? 0,
+        itemsCompleted: r.itemsCompleted,
         progressPercent,
-        startedAt: r.first_at?.toISOString() ?? null,
-        lastActivityAt: r.last_at?.toISOString() ?? null,
+        startedAt: r.firstAt === null ? null : new Date(r.firstAt).toISOString(),
+        lastActivityAt: r.lastAt === null ? null : new Date(r.lastAt).toISOString(),
         engagement: engagementScore(inputs, settings.engagementWeights),
         risk: assessRisk(
           {
-            lastActivityAt: r.last_at?.getTime() ?? null,
-            enrolledAt: r.enrolled_at.getTime(),
+            lastActivityAt: r.lastAt,
+            enrolledAt: r.enrolledAt,
             progressPercent,
-            failing: failingByUser.get(r.user_id) ?? [],
+            failing: failingByUser.get(r.userId) ?? [],
             activeMsLast7: w.activeMsLast7,
             activeMsPrevious7: w.activeMsPrevious7,
           },
@@ -132,7 +132,7 @@ async function learnerWindows(
   const unknown: RosterRow[] = [];
   for (const r of rows) {
     const w = recentWindows(r.recent ?? emptyRecent(), today(r.zone));
-    if (w) out.set(r.user_id, w);
+    if (w) out.set(r.userId, w);
     else unknown.push(r);
   }
   if (unknown.length > 0) {
@@ -140,21 +140,21 @@ async function learnerWindows(
     const days = await readLearnerDaysIn(
       db,
       courseId,
-      unknown.map((r) => r.user_id),
+      unknown.map((r) => r.userId),
       from,
     );
     for (const r of unknown) {
       const t = today(r.zone);
       const w: Windows = { visits7d: 0, activeMsLast7: 0, activeMsPrevious7: 0 };
       for (const d of days) {
-        if (d.user_id !== r.user_id || d.day > t) continue;
+        if (d.user_id !== r.userId || d.day > t) continue;
         const age = daysBetween(d.day, t);
         if (age < 7) {
           w.visits7d += d.visits;
           w.activeMsLast7 += d.active_ms;
         } else if (age < 14) w.activeMsPrevious7 += d.active_ms;
       }
-      out.set(r.user_id, w);
+      out.set(r.userId, w);
     }
   }
   return out;

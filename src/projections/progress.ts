@@ -10,6 +10,7 @@ import {
   DEFAULT_COMPLETION_THRESHOLD,
   foldItemProgress,
   ITEM_PROGRESS_TYPES,
+  type AttemptSummary,
   type ItemProgress,
 } from '../domain/progress/item-progress.js';
 import { mergeSessions, type Session, sessionWindow } from '../domain/progress/sessions.js';
@@ -17,6 +18,7 @@ import { localDay } from '../domain/time/local-day.js';
 import {
   addDailyCompletions,
   addItemStats,
+  readAttemptSummaries,
   type CompletionDelta,
   deleteUserProgress,
   lockCourseRows,
@@ -115,6 +117,18 @@ export const progressProjection: Projection = {
           )
         : new Map<string, ItemProgress>();
 
+    // Attempts are stored by the assessments projection, applied before this one.
+    const submitted = itemKeys.filter(([, evs]) =>
+      evs.some((e) => e.type === 'quiz_submit' || e.type === 'assignment_submit'),
+    );
+    const attempts =
+      submitted.length > 0
+        ? await readAttemptSummaries(
+            tx,
+            submitted.map(([, evs]) => ({ userId: evs[0]!.userId, itemId: evs[0]!.itemId! })),
+          )
+        : new Map<string, AttemptSummary>();
+    const submittedKeys = new Set(submitted.map(([k]) => k));
     const changes = new Map<string, ItemChange[]>();
     const completions = new Map<string, CompletionDelta>();
     const addCompletion = (p: ItemProgress, at: number, sign: number, isVideo: boolean) => {
@@ -135,7 +149,12 @@ export const progressProjection: Projection = {
         catalog?.threshold ??
         (courseId !== null ? ctx.courseThreshold(courseId) : DEFAULT_COMPLETION_THRESHOLD);
       const before = itemRows.get(k);
-      const after = foldItemProgress(before, evs, { courseId, type: catalog?.type ?? null, threshold });
+      const after = foldItemProgress(
+        before,
+        evs,
+        { courseId, type: catalog?.type ?? null, threshold },
+        attempts.get(k) ?? (submittedKeys.has(k) ? { passedAt: null, failed: 0 } : undefined),
+      );
       newItems.push(after);
       const started = before ? 0 : 1;
       const completed = (after.completedAt !== null ? 1 : 0) - (before?.completedAt != null ? 1 : 0);
@@ -198,6 +217,7 @@ export const progressProjection: Projection = {
       tx,
       [...completions.values()].filter((d) => d.items !== 0 || d.videos !== 0),
     );
+    await addItemStats(tx, mergeByItem(itemStats));
   },
   resetUser: deleteUserProgress,
 };

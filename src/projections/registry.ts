@@ -3,9 +3,12 @@ import { dailyActivityProjection } from './daily-activity.js';
 import type { Projection } from './projection.js';
 import { progressProjection } from './progress.js';
 
-/** Every projection, in the order they are applied (and rows locked: keep it fixed). */
+/**
+ * Every projection, in the order they are applied (and rows locked: keep it fixed). Assessments
+ * come before progress, which reads the stored attempts.
+ */
 export const PROJECTIONS: readonly Projection[] = [
   dailyActivityProjection,
-  progressProjection,
   assessmentsProjection,
+  progressProjection,
 ];

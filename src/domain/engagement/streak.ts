@@ -1,12 +1,17 @@
-/** Days as YYYY-MM-DD strings, compared and stepped in UTC arithmetic (calendar dates, no zone). */
+/**
+ * A calendar date (YYYY-MM-DD) as a day number since 1970-01-01: dates are counted and stepped in
+ * plain arithmetic, without time zones, and without parsing (the views do this for every learner).
+ */
+export const dayNumber = (day: string): number =>
+  Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) / 86_400_000;
+
+/** Days as YYYY-MM-DD strings, stepped in calendar arithmetic. */
 export function addDays(day: string, n: number): string {
-  const t = Date.parse(`${day}T00:00:00Z`) + n * 86_400_000;
-  return new Date(t).toISOString().slice(0, 10);
+  return new Date((dayNumber(day) + n) * 86_400_000).toISOString().slice(0, 10);
 }
 
 /** Whole days from `a` to `b` (b − a). */
-export const daysBetween = (a: string, b: string): number =>
-  Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
+export const daysBetween = (a: string, b: string): number => dayNumber(b) - dayNumber(a);
 
 export interface Streaks {
   /** Consecutive active days ending today, or yesterday if today has no activity yet. */

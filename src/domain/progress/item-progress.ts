@@ -14,8 +14,10 @@ export interface ItemProgress {
   lastAt: number;
   /** When progress first reached the completion threshold in force. */
   reachedAt: number | null;
-  /** The first passing assessment attempt. */
+  /** The first passing assessment attempt (of the attempts as stored: a resent one counts once). */
   passedAt: number | null;
+  /** Failed attempts on the item (distinct attempt ids). */
+  failedAttempts: number;
   /** The first manual completion (`lesson_complete`). */
   manualAt: number | null;
   completedAt: number | null;
@@ -26,6 +28,16 @@ export interface ItemProgress {
   resumeEvent: string | null;
   timeSpentMs: number;
   maxScroll: number | null;
+}
+
+/**
+ * A learner's attempts on an assessment item as stored (one per attempt id, the earliest copy):
+ * a resent attempt must not pass an item its first copy failed, so passes come from the stored
+ * attempts, not from the events of a batch.
+ */
+export interface AttemptSummary {
+  passedAt: number | null;
+  failed: number;
 }
 
 /** What the catalog says about an item when the events are applied. */
@@ -93,7 +105,8 @@ const isLater = (t: number, id: string, thanT: number | null, thanId: string | n
 /**
  * Folds one learner's events on one item into their progress. Every field is a minimum, a
  * maximum, a sum of integers or a latest-by-(time, id), so any order and any batching of the
- * same events give the same result. Progress never goes down: a late `lesson_progress` with a
+ * same events give the same result; `attempts`, when the batch has submissions, replaces what is
+ * known of passes and failures. Progress never goes down: a late `lesson_progress` with a
  * lower value cannot un-complete an item.
  * @example foldItemProgress(undefined, events, { courseId: 'c1', type: 'lesson', threshold: 90 })
  */
@@ -101,6 +114,7 @@ export function foldItemProgress(
   prev: ItemProgress | undefined,
   events: readonly LearningEvent[],
   facts: ItemFacts,
+  attempts?: AttemptSummary,
 ): ItemProgress {
   const first = events[0];
   if (!prev && !first) throw new Error('foldItemProgress needs a previous state or an event');
@@ -115,6 +129,7 @@ export function foldItemProgress(
         lastAt: Date.parse(first!.occurredAt),
         reachedAt: null,
         passedAt: null,
+        failedAttempts: 0,
         manualAt: null,
         completedAt: null,
         completedHow: null,
@@ -134,9 +149,6 @@ export function foldItemProgress(
       if (pct >= facts.threshold) p.reachedAt = minOf(p.reachedAt, t);
     }
     if (e.type === 'lesson_complete') p.manualAt = minOf(p.manualAt, t);
-    if ((e.type === 'quiz_submit' || e.type === 'assignment_submit') && e.data?.passed === true) {
-      p.passedAt = minOf(p.passedAt, t);
-    }
     if (e.type === 'scroll_depth' && e.value !== undefined) p.maxScroll = Math.max(p.maxScroll ?? 0, e.value);
     p.timeSpentMs += heartbeatMs(e) + playedMs(e);
     const pos = resumePositionOf(e);
@@ -145,6 +157,10 @@ export function foldItemProgress(
       p.resumeAt = t;
       p.resumeEvent = e.id;
     }
+  }
+  if (attempts) {
+    p.passedAt = attempts.passedAt;
+    p.failedAttempts = attempts.failed;
   }
   // Ties go to the automatic ways first: a threshold reached at the instant of a click is "threshold".
   const ways: [CompletedHow, number | null][] = [

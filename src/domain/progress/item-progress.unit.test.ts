@@ -62,20 +62,24 @@ it('completes at the threshold, not below it, and never un-completes', () => {
 });
 
 it('takes the earliest way of completing, automatic ways first at equal times', () => {
+  const passedAtFour = { passedAt: Date.UTC(2026, 0, 1, 0, 4), failed: 1 };
   const p = foldItemProgress(
     undefined,
-    [
-      ev('lesson_complete', 5),
-      ev('lesson_progress', 5, { value: 95 }),
-      ev('quiz_submit', 4, { data: { attemptId: 'a', score: 1, maxScore: 1, passed: true } }),
-    ],
+    [ev('lesson_complete', 5), ev('lesson_progress', 5, { value: 95 })],
     facts,
+    passedAtFour,
   );
-  assert.equal(p.completedHow, 'passed');
+  assert.deepEqual([p.completedHow, p.failedAttempts], ['passed', 1]);
   const tie = foldItemProgress(
     undefined,
     [ev('lesson_complete', 5), ev('lesson_progress', 5, { value: 95 })],
     facts,
   );
   assert.equal(tie.completedHow, 'threshold');
+});
+
+it('takes passes from the stored attempts, not from submission events', () => {
+  const submit = ev('quiz_submit', 3, { data: { attemptId: 'a', score: 10, maxScore: 10, passed: true } });
+  const failedFirst = foldItemProgress(undefined, [submit], facts, { passedAt: null, failed: 1 });
+  assert.deepEqual([failedFirst.passedAt, failedFirst.completedAt], [null, null]);
 });

@@ -1,4 +1,4 @@
-import { addDays, daysBetween } from '../engagement/streak.js';
+import { daysBetween } from '../engagement/streak.js';
 
 /** How many local days a course row keeps: enough for "the last 7 days and the 7 before". */
 export const RECENT_DAYS = 14;
@@ -62,8 +62,10 @@ export function recentWindows(r: RecentDays, today: string): Windows | undefined
   const w: Windows = { visits7d: 0, activeMsLast7: 0, activeMsPrevious7: 0 };
   if (r.anchor === null) return w;
   if (r.anchor > today) return undefined;
+  // Slot i is `i` days before the anchor, so its age today is the anchor's age plus i.
+  const anchorAge = daysBetween(r.anchor, today);
   for (let i = 0; i < RECENT_DAYS; i++) {
-    const age = daysBetween(addDays(r.anchor, -i), today);
+    const age = anchorAge + i;
     if (age < 7) {
       w.visits7d += r.visits[i]!;
       w.activeMsLast7 += r.activeMs[i]!;

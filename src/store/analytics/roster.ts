@@ -1,39 +1,77 @@
 import type { RecentDays } from '../../domain/progress/recent-days.js';
-import type { Queryable, Row } from '../db.js';
+import type { Queryable } from '../db.js';
 
-/** One of a course's learners with their course progress, as stored. */
-export interface RosterRow extends Row {
-  user_id: string;
-  display_name: string;
+/** One of a course's learners with their course progress; times in epoch milliseconds. */
+export interface RosterRow {
+  userId: string;
+  displayName: string;
   zone: string;
-  enrolled_at: Date;
-  items_completed: number | null;
-  time_spent_ms: number | null;
-  first_at: Date | null;
-  last_at: Date | null;
-  sessions: number | null;
-  videos_started: number | null;
-  video_pct_sum: number | null;
-  scroll_items: number | null;
-  scroll_pct_sum: number | null;
+  enrolledAt: number;
+  itemsCompleted: number;
+  timeSpentMs: number;
+  firstAt: number | null;
+  lastAt: number | null;
+  sessions: number;
+  videosStarted: number;
+  videoPctSum: number;
+  scrollItems: number;
+  scrollPctSum: number;
   recent: RecentDays | null;
 }
 
+type PackedRow = [
+  string,
+  string,
+  string,
+  number,
+  number,
+  number,
+  number | null,
+  number | null,
+  number,
+  number,
+  number,
+  number,
+  number,
+  RecentDays | null,
+];
+
 /**
- * A course's learners (active student enrollments), one row each with their course progress, in
- * one query: an index scan of the course's enrollments joined with their users and progress rows.
+ * A course's learners (active student enrollments), one entry each with their course progress,
+ * in one query. The rows travel as one JSON array, parsed at once: for 10,000 learners that is
+ * several times faster than the driver decoding 10,000 rows column by column.
  */
-export async function readRoster(db: Queryable, courseId: string, onlyUser?: string): Promise<RosterRow[]> {
-  return db.query<RosterRow>(
-    `SELECT e.user_id, coalesce(u.display_name, e.user_id) AS display_name, coalesce(u.timezone, 'UTC') AS zone,
-            e.created_at AS enrolled_at, cp.items_completed, cp.time_spent_ms, cp.first_at, cp.last_at, cp.sessions,
-            cp.videos_started, cp.video_pct_sum, cp.scroll_items, cp.scroll_pct_sum, cp.recent
+export async function readRoster(db: Queryable, courseId: string): Promise<RosterRow[]> {
+  const rows = await db.query<{ roster: string }>(
+    `SELECT coalesce(json_agg(json_build_array(
+              e.user_id, coalesce(u.display_name, e.user_id), coalesce(u.timezone, 'UTC'),
+              (extract(epoch FROM e.created_at) * 1000)::float8, coalesce(cp.items_completed, 0),
+              coalesce(cp.time_spent_ms, 0), (extract(epoch FROM cp.first_at) * 1000)::float8,
+              (extract(epoch FROM cp.last_at) * 1000)::float8, coalesce(cp.sessions, 0),
+              coalesce(cp.videos_started, 0), coalesce(cp.video_pct_sum, 0), coalesce(cp.scroll_items, 0),
+              coalesce(cp.scroll_pct_sum, 0), cp.recent)), '[]')::text AS roster
      FROM enrollments e
      LEFT JOIN users u ON u.id = e.user_id
      LEFT JOIN course_progress cp ON cp.user_id = e.user_id AND cp.course_id = e.course_id
-     WHERE e.course_id = $1 AND e.active AND e.role = 'student' AND ($2::text IS NULL OR e.user_id = $2)`,
-    [courseId, onlyUser ?? null],
+     WHERE e.course_id = $1 AND e.active AND e.role = 'student'`,
+    [courseId],
   );
+  return (JSON.parse(rows[0]!.roster) as PackedRow[]).map((r) => ({
+    userId: r[0],
+    displayName: r[1],
+    zone: r[2],
+    enrolledAt: r[3],
+    itemsCompleted: r[4],
+    timeSpentMs: r[5],
+    firstAt: r[6],
+    lastAt: r[7],
+    sessions: r[8],
+    videosStarted: r[9],
+    videoPctSum: r[10],
+    scrollItems: r[11],
+    scrollPctSum: r[12],
+    recent: r[13],
+  }));
 }
 
 /**
@@ -76,13 +114,11 @@ export async function readFailing(
   onlyUser?: string,
 ): Promise<{ user_id: string; item_id: string; title: string; failures: number }[]> {
   return db.query(
-    `SELECT a.user_id, a.item_id, coalesce(min(i.title), a.item_id) AS title,
-            (count(*) FILTER (WHERE a.passed = false))::integer AS failures
-     FROM assessment_attempts a LEFT JOIN items i ON i.id = a.item_id
-     WHERE a.course_id = $1 AND ($2::text IS NULL OR a.user_id = $2)
-     GROUP BY a.user_id, a.item_id
-     HAVING NOT coalesce(bool_or(a.passed), false) AND count(*) FILTER (WHERE a.passed = false) > 0
-     ORDER BY a.user_id, a.item_id`,
+    `SELECT p.user_id, p.item_id, coalesce(i.title, p.item_id) AS title, p.failed_attempts AS failures
+     FROM item_progress p LEFT JOIN items i ON i.id = p.item_id
+     WHERE p.course_id = $1 AND p.failed_attempts > 0 AND p.passed_at IS NULL
+       AND ($2::text IS NULL OR p.user_id = $2)
+     ORDER BY p.user_id, p.item_id`,
     [courseId, onlyUser ?? null],
   );
 }

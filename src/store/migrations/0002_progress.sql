@@ -17,6 +17,7 @@ CREATE TABLE item_progress (
   last_at          timestamptz NOT NULL,
   reached_at       timestamptz,
   passed_at        timestamptz,
+  failed_attempts  integer NOT NULL DEFAULT 0,
   manual_at        timestamptz,
   completed_at     timestamptz,
   completed_how    text CHECK (completed_how IN ('threshold', 'passed', 'manual')),
@@ -29,6 +30,8 @@ CREATE TABLE item_progress (
 ) WITH (fillfactor = 80);
 CREATE INDEX item_progress_item_idx ON item_progress (item_id);
 CREATE INDEX item_progress_course_idx ON item_progress (course_id, item_id);
+-- Assessments failed and not passed (yet): the at-risk rule reads only these.
+CREATE INDEX item_progress_failing_idx ON item_progress (course_id) WHERE failed_attempts > 0 AND passed_at IS NULL;
 
 -- Progress rows are rewritten on every batch that touches them: free space on each page lets
 -- PostgreSQL update them in place (HOT) instead of adding index entries each time.

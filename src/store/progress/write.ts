@@ -1,5 +1,5 @@
 import type { CourseProgress } from '../../domain/progress/course-progress.js';
-import type { CompletedHow, ItemProgress } from '../../domain/progress/item-progress.js';
+import type { AttemptSummary, CompletedHow, ItemProgress } from '../../domain/progress/item-progress.js';
 import { emptyRecent, type RecentDays } from '../../domain/progress/recent-days.js';
 import type { Session } from '../../domain/progress/sessions.js';
 import type { Queryable, Row } from '../db.js';
@@ -23,6 +23,7 @@ interface ItemRow extends Row {
   last_at: Date;
   reached_at: Date | null;
   passed_at: Date | null;
+  failed_attempts: number;
   manual_at: Date | null;
   completed_at: Date | null;
   completed_how: CompletedHow | null;
@@ -42,6 +43,7 @@ export const toItemProgress = (r: ItemRow): ItemProgress => ({
   lastAt: r.last_at.getTime(),
   reachedAt: ms(r.reached_at),
   passedAt: ms(r.passed_at),
+  failedAttempts: r.failed_attempts,
   manualAt: ms(r.manual_at),
   completedAt: ms(r.completed_at),
   completedHow: r.completed_how,
@@ -54,31 +56,37 @@ export const toItemProgress = (r: ItemRow): ItemProgress => ({
 
 /**
  * Locks the (learner, item) rows, creating missing ones, and returns the previous state of those
- * that existed. Keys must be sorted.
+ * that existed before. Keys must be sorted.
  */
 export async function lockItemRows(
   tx: Queryable,
   keys: readonly { userId: string; itemId: string; at: string }[],
 ): Promise<Map<string, ItemProgress>> {
-  const json = JSON.stringify(keys);
-  const created = await tx.query<{ user_id: string; item_id: string }>(
-    `INSERT INTO item_progress (user_id, item_id, started_at, last_at)
-     SELECT "userId", "itemId", at, at FROM jsonb_to_recordset($1::text::jsonb) AS k("userId" text, "itemId" text, at timestamptz)
-     ON CONFLICT DO NOTHING RETURNING user_id, item_id`,
-    [json],
-  );
-  const fresh = new Set(created.map((r) => `${r.user_id}\u0000${r.item_id}`));
-  const rows = await tx.query<ItemRow>(
-    `SELECT p.* FROM item_progress p
-     JOIN jsonb_to_recordset($1::text::jsonb) AS k("userId" text, "itemId" text)
-       ON p.user_id = k."userId" AND p.item_id = k."itemId"
-     ORDER BY p.user_id, p.item_id FOR UPDATE OF p`,
-    [json],
-  );
+  const lock = (subset: readonly { userId: string; itemId: string }[]) =>
+    tx.query<ItemRow>(
+      `SELECT p.* FROM item_progress p
+       JOIN jsonb_to_recordset($1::text::jsonb) AS k("userId" text, "itemId" text)
+         ON p.user_id = k."userId" AND p.item_id = k."itemId"
+       ORDER BY p.user_id, p.item_id FOR UPDATE OF p`,
+      [JSON.stringify(subset)],
+    );
+  // As for course rows: lock the existing ones, then create and lock the rest.
   const out = new Map<string, ItemProgress>();
-  for (const r of rows) {
-    const key = `${r.user_id}\u0000${r.item_id}`;
-    if (!fresh.has(key)) out.set(key, toItemProgress(r));
+  for (const r of await lock(keys)) out.set(`${r.user_id}\u0000${r.item_id}`, toItemProgress(r));
+  const missing = keys.filter((k) => !out.has(`${k.userId}\u0000${k.itemId}`));
+  if (missing.length > 0) {
+    const created = await tx.query<{ user_id: string; item_id: string }>(
+      `INSERT INTO item_progress (user_id, item_id, started_at, last_at)
+       SELECT "userId", "itemId", at, at FROM jsonb_to_recordset($1::text::jsonb) AS k("userId" text, "itemId" text, at timestamptz)
+       ON CONFLICT DO NOTHING RETURNING user_id, item_id`,
+      [JSON.stringify(missing)],
+    );
+    const fresh = new Set(created.map((r) => `${r.user_id}\u0000${r.item_id}`));
+    // Rows another transaction created meanwhile are previous states; this one's own are not.
+    for (const r of await lock(missing)) {
+      const key = `${r.user_id}\u0000${r.item_id}`;
+      if (!fresh.has(key)) out.set(key, toItemProgress(r));
+    }
   }
   return out;
 }
@@ -100,12 +108,13 @@ export async function writeItemRows(tx: Queryable, rows: readonly ItemProgress[]
   await tx.query(
     `UPDATE item_progress p SET course_id = x."courseId", progress_pct = x."progressPct",
        started_at = x."startedAt", last_at = x."lastAt", reached_at = x."reachedAt", passed_at = x."passedAt",
+       failed_attempts = x."failedAttempts",
        manual_at = x."manualAt", completed_at = x."completedAt", completed_how = x."completedHow",
        resume_sec = x."resumeSec", resume_at = x."resumeAt", resume_event = x."resumeEvent",
        time_spent_ms = x."timeSpentMs", max_scroll = x."maxScroll"
      FROM jsonb_to_recordset($1::text::jsonb) AS x("userId" text, "itemId" text, "courseId" text,
        "progressPct" double precision, "startedAt" timestamptz, "lastAt" timestamptz, "reachedAt" timestamptz,
-       "passedAt" timestamptz, "manualAt" timestamptz, "completedAt" timestamptz, "completedHow" text,
+       "passedAt" timestamptz, "failedAttempts" integer, "manualAt" timestamptz, "completedAt" timestamptz, "completedHow" text,
        "resumeSec" double precision, "resumeAt" timestamptz, "resumeEvent" uuid, "timeSpentMs" bigint,
        "maxScroll" double precision)
      WHERE p.user_id = x."userId" AND p.item_id = x."itemId"`,
@@ -352,3 +361,22 @@ export const PROGRESS_TABLES = [
   'item_stats',
   'course_daily_completions',
 ];
+
+/** Passes and failures of the stored attempts on these (learner, item) pairs. */
+export async function readAttemptSummaries(
+  tx: Queryable,
+  keys: readonly { userId: string; itemId: string }[],
+): Promise<Map<string, AttemptSummary>> {
+  const rows = await tx.query<{ user_id: string; item_id: string; passed_at: Date | null; failed: number }>(
+    `SELECT a.user_id, a.item_id, min(a.submitted_at) FILTER (WHERE a.passed) AS passed_at,
+            (count(*) FILTER (WHERE a.passed = false))::integer AS failed
+     FROM assessment_attempts a
+     JOIN jsonb_to_recordset($1::text::jsonb) AS k("userId" text, "itemId" text)
+       ON a.user_id = k."userId" AND a.item_id = k."itemId"
+     GROUP BY a.user_id, a.item_id`,
+    [JSON.stringify(keys)],
+  );
+  return new Map(
+    rows.map((r) => [`${r.user_id}\u0000${r.item_id}`, { passedAt: ms(r.passed_at), failed: r.failed }]),
+  );
+}
