@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import type { CourseCaches } from './analytics/course-caches.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import type { Config } from './config/config.js';
 import type { ValidationResult } from './domain/events/validate.js';
@@ -34,6 +35,8 @@ export interface AppDeps {
   projections: readonly Projection[];
   metrics: Metrics;
   validateEvent: (raw: unknown, actingUserId?: string) => ValidationResult;
+  /** Computed course views, reused while their course is unchanged. */
+  courseCaches: CourseCaches;
   /** The clock analytics read "now" from (tests pin it). */
   now: () => Date;
   /** Flipped by the shutdown sequence so /readyz turns away new traffic. */
@@ -85,6 +88,13 @@ export async function buildApp(
     }
   });
   registerJsonBody(app);
+  // Any successful catalog write may change what course views show: drop them before answering.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if ((request.method === 'PUT' || request.method === 'DELETE') && reply.statusCode < 300) {
+      deps.courseCaches.clear();
+    }
+    return payload;
+  });
   refuseUnstorableInput(app);
 
   await app.register(swagger, {

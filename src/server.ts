@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { createCourseCaches } from './analytics/course-caches.js';
 import { buildApp } from './app.js';
 import type { Config } from './config/config.js';
 import { createEventValidator } from './domain/events/validate.js';
@@ -33,13 +34,21 @@ export async function createServer(
   await rebuildStale(db, PROJECTIONS);
 
   const metrics = new Metrics();
+  const courseCaches = createCourseCaches(config.analyticsCacheMs);
+  const metricsObserver = metrics.commitObserver();
   const committer = new GroupCommitter({
     db,
     projections: PROJECTIONS,
     partitions,
     maxBatchEvents: config.ingestMaxBatchEvents,
     writers: config.ingestWriters,
-    observer: metrics.commitObserver(),
+    observer: {
+      onCommit(info) {
+        metricsObserver.onCommit(info);
+        courseCaches.invalidate(info.courses);
+      },
+      onError: (err) => metricsObserver.onError?.(err),
+    },
   });
   const lifecycle = { closing: false };
   const app = await buildApp(
@@ -51,6 +60,7 @@ export async function createServer(
       metrics,
       validateEvent: createEventValidator(),
       now: options.now ?? (() => new Date()),
+      courseCaches,
       lifecycle,
     },
     options.loggerInstance ? { loggerInstance: options.loggerInstance } : {},

@@ -47,7 +47,12 @@ const arbEvent = fc.oneof(
       type: 'quiz_submit',
       itemId: 'q',
       // Copies of one attempt carry the same answers (which copy is earliest may differ by event id).
-      data: { attemptId: `${r.attempt}-${r.score}-${r.passed}`, score: r.score, maxScore: 10, passed: r.passed },
+      data: {
+        attemptId: `${r.attempt}-${r.score}-${r.passed}`,
+        score: r.score,
+        maxScore: 10,
+        passed: r.passed,
+      },
     })),
   fc
     .record({ user, at: minute, item: fc.constantFrom('l', 'v') })

@@ -387,6 +387,39 @@ forEachEngine((engine) => {
     });
   });
 
+  describe('course views reused between requests', () => {
+    const s = setup(engine, '2026-06-10T12:00:00Z');
+    before(() => s.course('cc', [{ id: 'cc-l', type: 'lesson', title: 'L' }], [{ id: 'cc-a' }]));
+
+    it('show new events, new learners and new settings at once', async () => {
+      const teacher = await s.ctx.t.token('cc-teacher', 'instructor');
+      const students = async () => s.ok(s.api.get('/courses/cc/students', teacher));
+      const overview = async () => s.ok(s.api.get('/courses/cc/analytics', teacher));
+      assert.equal((await students()).items[0].visits7d, 0);
+      assert.equal((await overview()).itemFunnel[0].started, 0);
+      await s.send([
+        s.ev('cc-a', 'cc', 'course_visit', '2026-06-10T09:00:00Z'),
+        s.ev('cc-a', 'cc', 'lesson_start', '2026-06-10T09:01:00Z', { itemId: 'cc-l' }),
+      ]);
+      assert.equal((await students()).items[0].visits7d, 1);
+      assert.equal((await overview()).itemFunnel[0].started, 1);
+      await s.ok(s.api.put('/users/cc-b', { displayName: 'B' }));
+      await s.ok(s.api.put('/courses/cc/enrollments/cc-b', {}));
+      assert.equal((await students()).total, 2);
+      assert.equal((await overview()).enrolledLearners, 2);
+      const before = (await students()).items.find((l: Json) => l.userId === 'cc-a').engagementScore;
+      await s.ok(
+        s.api.put('/courses/cc', {
+          title: 'cc',
+          instructorIds: ['cc-teacher'],
+          settings: { engagementWeights: { visits: 100, timeOnTask: 0, videoWatched: 0, scrollDepth: 0 } },
+        }),
+      );
+      const after = (await students()).items.find((l: Json) => l.userId === 'cc-a').engagementScore;
+      assert.deepEqual([before, after], [8, 20]);
+    });
+  });
+
   describe('the students view uses a constant number of queries', () => {
     const s = setup(engine, '2026-06-10T12:00:00Z');
 

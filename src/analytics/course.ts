@@ -4,7 +4,7 @@ import { localDay } from '../domain/time/local-day.js';
 import { countCertificates, readCourseTrend, readItemFunnel } from '../store/analytics/course.js';
 import { readOutsiders } from '../store/analytics/roster.js';
 import type { Queryable } from '../store/db.js';
-import { loadRoster } from './roster.js';
+import type { CourseRoster } from './roster.js';
 
 export const TREND_DAYS = 14;
 const DAY = 86_400_000;
@@ -16,10 +16,10 @@ const DAY = 86_400_000;
 export async function courseAnalytics(
   db: Queryable,
   course: { id: string; settings: ResolvedCourseSettings },
-  now: Date,
+  roster: CourseRoster,
   timezone: string,
 ) {
-  const roster = await loadRoster(db, course.id, course.settings, now);
+  const now = roster.asOf;
   const learners = roster.learners;
   const n = learners.length;
   const today = localDay(now, timezone);

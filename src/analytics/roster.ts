@@ -4,6 +4,7 @@ import type { ResolvedCourseSettings } from '../domain/catalog/schemas.js';
 import { completionPercent } from '../domain/progress/course-progress.js';
 import { localDay } from '../domain/time/local-day.js';
 import { addDays, daysBetween } from '../domain/engagement/streak.js';
+import type { CourseCache } from './course-cache.js';
 import { emptyRecent, recentWindows, type Windows } from '../domain/progress/recent-days.js';
 import {
   countItems,
@@ -34,6 +35,8 @@ export interface LearnerEngagement {
 }
 
 export interface CourseRoster {
+  /** The instant the figures were computed for. */
+  asOf: Date;
   totalItems: number;
   medianProgress: number;
   learners: LearnerEngagement[];
@@ -42,19 +45,17 @@ export interface CourseRoster {
 /**
  * A course's learners with their engagement and risk, in a constant number of queries whatever
  * the size of the course: the figures come from the course rows the projections keep, and the
- * per-learner formulas are the pure functions of `domain/engagement`. The median progress is the
- * whole course's even when only one learner is asked for.
+ * per-learner formulas are the pure functions of `domain/engagement`.
  */
 export async function loadRoster(
   db: Queryable,
   courseId: string,
   settings: ResolvedCourseSettings,
   now: Date,
-  onlyUser?: string,
 ): Promise<CourseRoster> {
   const totalItems = await countItems(db, courseId);
   const rows = await readRoster(db, courseId);
-  const failing = await readFailing(db, courseId, onlyUser);
+  const failing = await readFailing(db, courseId);
   const failingByUser = new Map<string, { itemId: string; title: string; failures: number }[]>();
   for (const f of failing) {
     const list = failingByUser.get(f.user_id) ?? [];
@@ -65,47 +66,60 @@ export async function loadRoster(
   const progressOf = (r: RosterRow) => completionPercent(r.itemsCompleted, totalItems);
   const medianProgress = median(rows.map(progressOf));
   const nowMs = now.getTime();
-  const learners = rows
-    .filter((r) => onlyUser === undefined || r.userId === onlyUser)
-    .map((r): LearnerEngagement => {
-      const timeOnTaskSec = r.timeSpentMs / 1000;
-      const sessions = r.sessions;
-      const w = windows.get(r.userId)!;
-      const inputs = {
-        visits7d: w.visits7d,
-        avgSessionSec: sessions > 0 ? timeOnTaskSec / sessions : 0,
-        videoWatchedPercent: r.videosStarted > 0 ? r.videoPctSum / 100 / r.videosStarted : null,
-        scrollDepthPercent: r.scrollItems > 0 ? r.scrollPctSum / 100 / r.scrollItems : null,
-      };
-      const progressPercent = progressOf(r);
-      return {
-        userId: r.userId,
-        displayName: r.displayName,
-        timezone: r.zone,
-        ...inputs,
-        timeOnTaskSec,
-        sessions,
-        itemsCompleted: r.itemsCompleted,
-        progressPercent,
-        startedAt: r.firstAt === null ? null : new Date(r.firstAt).toISOString(),
-        lastActivityAt: r.lastAt === null ? null : new Date(r.lastAt).toISOString(),
-        engagement: engagementScore(inputs, settings.engagementWeights),
-        risk: assessRisk(
-          {
-            lastActivityAt: r.lastAt,
-            enrolledAt: r.enrolledAt,
-            progressPercent,
-            failing: failingByUser.get(r.userId) ?? [],
-            activeMsLast7: w.activeMsLast7,
-            activeMsPrevious7: w.activeMsPrevious7,
-          },
-          medianProgress,
-          settings,
-          nowMs,
-        ),
-      };
-    });
-  return { totalItems, medianProgress, learners };
+  const learners = rows.map((r): LearnerEngagement => {
+    const timeOnTaskSec = r.timeSpentMs / 1000;
+    const sessions = r.sessions;
+    const w = windows.get(r.userId)!;
+    const inputs = {
+      visits7d: w.visits7d,
+      avgSessionSec: sessions > 0 ? timeOnTaskSec / sessions : 0,
+      videoWatchedPercent: r.videosStarted > 0 ? r.videoPctSum / 100 / r.videosStarted : null,
+      scrollDepthPercent: r.scrollItems > 0 ? r.scrollPctSum / 100 / r.scrollItems : null,
+    };
+    const progressPercent = progressOf(r);
+    return {
+      userId: r.userId,
+      displayName: r.displayName,
+      timezone: r.zone,
+      ...inputs,
+      timeOnTaskSec,
+      sessions,
+      itemsCompleted: r.itemsCompleted,
+      progressPercent,
+      startedAt: r.firstAt === null ? null : new Date(r.firstAt).toISOString(),
+      lastActivityAt: r.lastAt === null ? null : new Date(r.lastAt).toISOString(),
+      engagement: engagementScore(inputs, settings.engagementWeights),
+      risk: assessRisk(
+        {
+          lastActivityAt: r.lastAt,
+          enrolledAt: r.enrolledAt,
+          progressPercent,
+          failing: failingByUser.get(r.userId) ?? [],
+          activeMsLast7: w.activeMsLast7,
+          activeMsPrevious7: w.activeMsPrevious7,
+        },
+        medianProgress,
+        settings,
+        nowMs,
+      ),
+    };
+  });
+  return { asOf: now, totalItems, medianProgress, learners };
+}
+
+/**
+ * The whole course's roster through the cache: reused while the course's data and settings are
+ * unchanged and the entry is young (see RosterCache).
+ */
+export function courseRoster(
+  cache: CourseCache<CourseRoster>,
+  db: Queryable,
+  course: { id: string; settings: ResolvedCourseSettings },
+  now: Date,
+): Promise<CourseRoster> {
+  return cache.get(course.id, JSON.stringify(course.settings), () =>
+    loadRoster(db, course.id, course.settings, now),
+  );
 }
 
 /**

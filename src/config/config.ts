@@ -18,6 +18,8 @@ export interface Config {
   readonly ingestMaxBatchEvents: number;
   /** Group-commit transactions allowed in flight at once (PGlite is always 1). */
   readonly ingestWriters: number;
+  /** How long a computed course roster may be reused (0: never), milliseconds. */
+  readonly analyticsCacheMs: number;
   readonly databasePoolSize: number;
 }
 
@@ -107,6 +109,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
       100_000,
     ),
     ingestWriters: integer('LEARNPULSE_INGEST_WRITERS', env.LEARNPULSE_INGEST_WRITERS, 2, 1, 32),
+    analyticsCacheMs: integer(
+      'LEARNPULSE_ANALYTICS_CACHE_MS',
+      env.LEARNPULSE_ANALYTICS_CACHE_MS,
+      2000,
+      0,
+      60_000,
+    ),
     databasePoolSize: integer('LEARNPULSE_DB_POOL', env.LEARNPULSE_DB_POOL, 10, 2, 200),
   };
   return Object.freeze(config);

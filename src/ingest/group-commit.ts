@@ -15,7 +15,14 @@ export interface CommitOutcome {
 
 /** What the pipeline reports after each transaction (metrics, the live feed later). */
 export interface CommitObserver {
-  onCommit(info: { events: number; stored: StoredEvent[]; requests: number; seconds: number }): void;
+  onCommit(info: {
+    events: number;
+    stored: StoredEvent[];
+    /** The courses the stored events belong to. */
+    courses: ReadonlySet<string>;
+    requests: number;
+    seconds: number;
+  }): void;
   onError?(err: unknown): void;
 }
 
@@ -130,11 +137,10 @@ export class GroupCommitter {
       }
     });
     await this.opts.partitions.ensureFor(unique.map((e) => new Date(e.occurredAt)));
-    const stored = await retryingTransaction(this.opts.db, async (tx) => {
+    const { stored, courses } = await retryingTransaction(this.opts.db, async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock_shared($1)', [LOG_LOCK]);
       const fresh = await appendEvents(tx, unique, new Date());
-      await applyProjections(tx, this.opts.projections, fresh);
-      return fresh;
+      return { stored: fresh, courses: await applyProjections(tx, this.opts.projections, fresh) };
     });
     const outcomes: CommitOutcome[] = batch.map((p) => ({
       accepted: 0,
@@ -151,7 +157,7 @@ export class GroupCommitter {
       o.stored.push(fresh);
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    this.opts.observer?.onCommit({ events: unique.length, stored, requests: batch.length, seconds });
+    this.opts.observer?.onCommit({ events: unique.length, stored, courses, requests: batch.length, seconds });
     return outcomes;
   }
 }

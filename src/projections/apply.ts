@@ -34,19 +34,28 @@ async function loadContext(tx: Queryable, events: readonly StoredEvent[]): Promi
   };
 }
 
-/** Applies new events to every projection that handles some of them, in the caller's transaction. */
+/**
+ * Applies new events to every projection that handles some of them, in the caller's transaction.
+ * Returns the courses the events belong to (by the projections' one course rule).
+ */
 export async function applyProjections(
   tx: Queryable,
   projections: readonly Projection[],
   events: readonly StoredEvent[],
-): Promise<void> {
+): Promise<Set<string>> {
   const work = projections
     .map((p) => ({ p, relevant: events.filter((e) => p.eventTypes.has(e.type)) }))
     .filter((w) => w.relevant.length > 0);
-  if (work.length === 0) return;
+  const courses = new Set<string>();
+  if (work.length === 0) return courses;
   const ctx = await loadContext(
     tx,
     work.flatMap((w) => w.relevant),
   );
   for (const { p, relevant } of work) await p.apply(tx, relevant, ctx);
+  for (const e of events) {
+    const c = ctx.courseOf(e);
+    if (c !== undefined) courses.add(c);
+  }
+  return courses;
 }

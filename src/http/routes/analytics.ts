@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AppDeps } from '../../app.js';
 import { courseAnalytics } from '../../analytics/course.js';
 import { studentsCsv } from '../../analytics/csv.js';
-import { loadRoster } from '../../analytics/roster.js';
+import { courseRoster } from '../../analytics/roster.js';
 import { STUDENT_SORTS, sortStudents, studentRow } from '../../analytics/students.js';
 import { requireCourseAccess } from '../../auth/access.js';
 import { isPlatform, type Principal } from '../../auth/principal.js';
@@ -79,7 +79,10 @@ export const analyticsRoutes =
         const timezone = canonicalTimeZone(request.query.timezone);
         if (!timezone)
           throw new AppError('validation_failed', `Unknown time zone "${request.query.timezone}"`);
-        return courseAnalytics(db, course, deps.now(), timezone);
+        const { rosters, overviews } = deps.courseCaches;
+        return overviews.get(course.id, `${timezone}\u0000${JSON.stringify(course.settings)}`, async () =>
+          courseAnalytics(db, course, await courseRoster(rosters, db, course, deps.now()), timezone),
+        );
       },
     );
 
@@ -99,7 +102,7 @@ export const analyticsRoutes =
         requireEngagement(course);
         const { sort, order, limit, cursor } = request.query;
         const offset = Number(decodeCursor(cursor, ['int'])?.[0] ?? 0);
-        const roster = await loadRoster(db, course.id, course.settings, deps.now());
+        const roster = await courseRoster(deps.courseCaches.rosters, db, course, deps.now());
         const sorted = sortStudents(roster.learners, sort, order);
         const page = sorted.slice(offset, offset + limit);
         return {
@@ -123,7 +126,7 @@ export const analyticsRoutes =
       async (request, reply) => {
         const course = await taughtCourse(db, request.principal, request.params.courseId);
         requireEngagement(course);
-        const roster = await loadRoster(db, course.id, course.settings, deps.now());
+        const roster = await courseRoster(deps.courseCaches.rosters, db, course, deps.now());
         const csv = studentsCsv(sortStudents(roster.learners, request.query.sort, request.query.order));
         const name = `${course.id.replace(/[^\w.-]+/g, '_')}-students.csv`;
         return reply
@@ -151,14 +154,13 @@ export const analyticsRoutes =
         const course = await getCourse(db, courseId);
         if (!course) throw notFound(`Course ${courseId}`);
         requireEngagement(course);
-        const now = deps.now();
-        const roster = await loadRoster(db, courseId, course.settings, now, userId);
-        const learner = roster.learners[0];
+        const roster = await courseRoster(deps.courseCaches.rosters, db, course, deps.now());
+        const learner = roster.learners.find((l) => l.userId === userId);
         if (!learner) throw notFound(`Learner ${userId} in course ${courseId}`);
         return {
           ...studentRow(learner),
           courseId,
-          asOf: now.toISOString(),
+          asOf: roster.asOf.toISOString(),
           scoreComponents: learner.engagement.components,
           weights: course.settings.engagementWeights,
         };
@@ -201,12 +203,11 @@ export const analyticsRoutes =
       async (request) => {
         const course = await taughtCourse(db, request.principal, request.params.courseId);
         requireEngagement(course);
-        const now = deps.now();
-        const roster = await loadRoster(db, course.id, course.settings, now);
+        const roster = await courseRoster(deps.courseCaches.rosters, db, course, deps.now());
         const s = course.settings;
         return {
           courseId: course.id,
-          asOf: now.toISOString(),
+          asOf: roster.asOf.toISOString(),
           medianProgressPercent: roster.medianProgress,
           rules: {
             atRiskInactivityDays: s.atRiskInactivityDays,

@@ -111,15 +111,13 @@ export async function readOutsiders(db: Queryable, courseId: string): Promise<st
 export async function readFailing(
   db: Queryable,
   courseId: string,
-  onlyUser?: string,
 ): Promise<{ user_id: string; item_id: string; title: string; failures: number }[]> {
   return db.query(
     `SELECT p.user_id, p.item_id, coalesce(i.title, p.item_id) AS title, p.failed_attempts AS failures
      FROM item_progress p LEFT JOIN items i ON i.id = p.item_id
      WHERE p.course_id = $1 AND p.failed_attempts > 0 AND p.passed_at IS NULL
-       AND ($2::text IS NULL OR p.user_id = $2)
      ORDER BY p.user_id, p.item_id`,
-    [courseId, onlyUser ?? null],
+    [courseId],
   );
 }
 
