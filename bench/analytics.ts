@@ -113,7 +113,7 @@ async function loadDatabase(s: AnalyticsSettings, url: string, data: DataSet) {
 }
 
 /** Our endpoints, through the built server in its own process. */
-async function measureOurs(s: AnalyticsSettings, url: string) {
+async function measureOurs(s: AnalyticsSettings, url: string, cacheMs?: string) {
   // The load recorded the projections' versions: a server finding them stale would rebuild them
   // from the whole log before answering, and the run would measure that instead.
   const projectionState = async () => {
@@ -134,6 +134,7 @@ async function measureOurs(s: AnalyticsSettings, url: string) {
       LEARNPULSE_API_KEYS: API_KEY,
       LEARNPULSE_JWT_SECRET: JWT_SECRET,
       LOG_LEVEL: 'warn',
+      ...(cacheMs === undefined ? {} : { LEARNPULSE_ANALYTICS_CACHE_MS: cacheMs }),
     },
   });
   try {
@@ -152,7 +153,7 @@ async function measureOurs(s: AnalyticsSettings, url: string) {
       throw new Error(`students: total ${p.total}, ${p.items?.length} rows`);
     }
     log(
-      `ours: analytics median ${analytics.medianMs.toFixed(1)} ms (p95 ${analytics.p95Ms.toFixed(1)}), ` +
+      `ours${cacheMs === '0' ? ' (cache off)' : ''}: analytics median ${analytics.medianMs.toFixed(1)} ms (p95 ${analytics.p95Ms.toFixed(1)}), ` +
         `students median ${students.medianMs.toFixed(1)} ms (p95 ${students.p95Ms.toFixed(1)}); other load ${otherCores.toFixed(2)} cores`,
     );
     if (otherCores > 0.25)
@@ -210,6 +211,7 @@ export async function analyticsBench(env: NodeJS.ProcessEnv = process.env): Prom
     log(`loading ${s.events} events for ${s.learners} learners over ${s.days} days`);
     const loaded = await loadDatabase(s, url, data);
     const ours = await measureOurs(s, url);
+    const cold = await measureOurs(s, url, '0');
     const reference = await measureReference(s, url);
     const markdown = renderAnalytics({
       settings: s,
@@ -218,6 +220,9 @@ export async function analyticsBench(env: NodeJS.ProcessEnv = process.env): Prom
       typeCounts: data.typeCounts,
       ...loaded,
       ...ours,
+      coldAnalytics: cold.analytics,
+      coldStudents: cold.students,
+      oursOtherCores: Math.max(ours.oursOtherCores, cold.oursOtherCores),
       ...reference,
     });
     if (s.writeDocs) {
