@@ -41,59 +41,90 @@ export interface GroupCommitOptions {
   observer?: CommitObserver;
 }
 
+/** FNV-1a: a cheap, stable hash that spreads learner ids over the writers. */
+function shardOf(userId: string, shards: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < userId.length; i++) h = Math.imul(h ^ userId.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % shards;
+}
+
 /**
  * Coalesces concurrent ingest requests into shared transactions (group commit): while one
  * transaction commits, new requests queue up and go together in the next, so the cost of a
  * durable commit (fsync) is paid once per batch, not once per request. Each request's promise
- * settles only after the transaction holding its events has committed.
+ * settles only after the transactions holding its events have committed.
+ *
+ * With several writers (PostgreSQL), each owns the learners whose id hashes to it: a request's
+ * events are split among them. Projections lock a learner's rows until commit, so two writers of
+ * one process never wait for each other's learners (they would, with overlapping batches).
  */
 export class GroupCommitter {
-  private readonly queue: Pending[] = [];
-  private active = 0;
+  private readonly queues: Pending[][];
+  private readonly active: boolean[];
   private closed = false;
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly opts: GroupCommitOptions) {}
+  constructor(private readonly opts: GroupCommitOptions) {
+    const writers = opts.db.engine === 'pglite' ? 1 : Math.max(1, opts.writers);
+    this.queues = Array.from({ length: writers }, () => []);
+    this.active = new Array(writers).fill(false);
+  }
 
   /** Queues a request's validated events; resolves after they are committed. */
-  submit(events: LearningEvent[]): Promise<CommitOutcome> {
-    if (this.closed) return Promise.reject(new AppError('shutting_down'));
-    return new Promise((resolve, reject) => {
-      this.queue.push({ events, resolve, reject });
-      this.pump();
-    });
+  async submit(events: LearningEvent[]): Promise<CommitOutcome> {
+    if (this.closed) throw new AppError('shutting_down');
+    const shards = this.queues.length;
+    const parts: LearningEvent[][] = Array.from({ length: shards }, () => []);
+    for (const e of events) parts[shards === 1 ? 0 : shardOf(e.userId, shards)]!.push(e);
+    const outcomes = await Promise.all(
+      parts.flatMap((part, shard) =>
+        part.length === 0
+          ? []
+          : [
+              new Promise<CommitOutcome>((resolve, reject) => {
+                this.queues[shard]!.push({ events: part, resolve, reject });
+                this.pump(shard);
+              }),
+            ],
+      ),
+    );
+    return {
+      accepted: outcomes.reduce((n, o) => n + o.accepted, 0),
+      duplicates: outcomes.reduce((n, o) => n + o.duplicates, 0),
+      stored: outcomes.flatMap((o) => o.stored),
+    };
   }
 
   /** Stops taking requests and waits until everything queued is committed. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.queue.length === 0 && this.active === 0) return;
+    if (this.idle()) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private writerLimit(): number {
-    return this.opts.db.engine === 'pglite' ? 1 : this.opts.writers;
+  private idle(): boolean {
+    return this.queues.every((q) => q.length === 0) && this.active.every((a) => !a);
   }
 
-  private pump(): void {
-    while (this.queue.length > 0 && this.active < this.writerLimit()) {
-      const batch = this.takeBatch();
-      this.active++;
-      void this.run(batch).finally(() => {
-        this.active--;
-        if (this.queue.length > 0) this.pump();
-        else if (this.active === 0) for (const w of this.idleWaiters.splice(0)) w();
-      });
-    }
+  private pump(shard: number): void {
+    const queue = this.queues[shard]!;
+    if (this.active[shard] || queue.length === 0) return;
+    const batch = this.takeBatch(queue);
+    this.active[shard] = true;
+    void this.run(batch).finally(() => {
+      this.active[shard] = false;
+      if (queue.length > 0) this.pump(shard);
+      else if (this.idle()) for (const w of this.idleWaiters.splice(0)) w();
+    });
   }
 
-  private takeBatch(): Pending[] {
+  private takeBatch(queue: Pending[]): Pending[] {
     const batch: Pending[] = [];
     let size = 0;
-    while (this.queue.length > 0) {
-      const next = this.queue[0]!;
+    while (queue.length > 0) {
+      const next = queue[0]!;
       if (batch.length > 0 && size + next.events.length > this.opts.maxBatchEvents) break;
-      batch.push(this.queue.shift()!);
+      batch.push(queue.shift()!);
       size += next.events.length;
     }
     return batch;

@@ -72,14 +72,20 @@ export function foldCourseProgress(
   dayOf: (e: LearningEvent) => string,
 ): CourseProgress {
   const p = { ...prev };
+  const days = new Map<string, { visits: number; ms: number }>();
   for (const e of events) {
     const t = Date.parse(e.occurredAt);
     const ms = timeOnTaskMs(e);
     p.firstAt = Math.min(p.firstAt, t);
     p.lastAt = Math.max(p.lastAt, t);
     p.timeSpentMs += ms;
-    p.recent = addRecent(p.recent, dayOf(e), e.type === 'course_visit' ? 1 : 0, ms);
+    const day = dayOf(e);
+    const d = days.get(day) ?? { visits: 0, ms: 0 };
+    d.visits += e.type === 'course_visit' ? 1 : 0;
+    d.ms += ms;
+    days.set(day, d);
   }
+  for (const [day, d] of days) p.recent = addRecent(p.recent, day, d.visits, d.ms);
   for (const c of changes) {
     p.itemsCompleted += c.itemsCompleted;
     p.videosStarted += c.videosStarted;
