@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ItemInput } from '../../src/domain/catalog/schemas.js';
 import type { Device, LearningEvent } from '../../src/domain/events/types.js';
+import { prng } from '../../src/demo/generate.js';
 
 /**
  * The analytics bench's data set: one course of 20 items, its learners, and a history of their
@@ -44,17 +45,8 @@ export const ITEMS: CatalogItem[] = (
 export const learnerId = (i: number) => `learner-${String(i).padStart(5, '0')}`;
 export const learnerZone = (i: number) => ZONES[i % ZONES.length]!;
 
-/** A small, fast, seeded PRNG (mulberry32): the same seed draws the same data set. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The demo's seeded PRNG (mulberry32): the same seed draws the same data set. */
+const seeded = prng;
 
 export interface DataSetOptions {
   learners: number;

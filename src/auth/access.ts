@@ -74,3 +74,18 @@ export async function requireLiveSessionAccess(
     return session;
   throw new AppError('forbidden', `You may not access live session ${sessionId}`);
 }
+
+/**
+ * One learner's own figures in a course (engagement, attempts): that learner, or those who teach
+ * the course. Returns whether the caller is the learner.
+ */
+export async function requireLearnerView(
+  db: Queryable,
+  principal: Principal,
+  courseId: string,
+  userId: string,
+): Promise<boolean> {
+  const self = !isPlatform(principal) && principal.kind === 'user' && principal.userId === userId;
+  await requireCourseAccess(db, principal, courseId, self ? 'learn' : 'teach');
+  return self;
+}

@@ -5,8 +5,8 @@ import { courseAnalytics } from '../../analytics/course.js';
 import { studentsCsv } from '../../analytics/csv.js';
 import { courseRoster } from '../../analytics/roster.js';
 import { STUDENT_SORTS, sortStudents, studentRow } from '../../analytics/students.js';
-import { requireCourseAccess } from '../../auth/access.js';
-import { isPlatform, type Principal } from '../../auth/principal.js';
+import { requireCourseAccess, requireLearnerView } from '../../auth/access.js';
+import type { Principal } from '../../auth/principal.js';
 import { compareUrgency } from '../../domain/engagement/at-risk.js';
 import { canonicalTimeZone } from '../../domain/time/local-day.js';
 import { AppError, notFound } from '../../errors/app-error.js';
@@ -148,9 +148,7 @@ export const analyticsRoutes =
       },
       async (request) => {
         const { courseId, userId } = request.params;
-        const p = request.principal;
-        const self = !isPlatform(p) && p.kind === 'user' && p.userId === userId;
-        await requireCourseAccess(db, p, courseId, self ? 'learn' : 'teach');
+        await requireLearnerView(db, request.principal, courseId, userId);
         const course = await getCourse(db, courseId);
         if (!course) throw notFound(`Course ${courseId}`);
         requireEngagement(course);
@@ -180,9 +178,7 @@ export const analyticsRoutes =
       },
       async (request) => {
         const { courseId, userId } = request.params;
-        const p = request.principal;
-        const self = !isPlatform(p) && p.kind === 'user' && p.userId === userId;
-        await requireCourseAccess(db, p, courseId, self ? 'learn' : 'teach');
+        const self = await requireLearnerView(db, request.principal, courseId, userId);
         if (!self && !(await isLearnerOf(db, courseId, userId))) {
           throw notFound(`Learner ${userId} in course ${courseId}`);
         }

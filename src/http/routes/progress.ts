@@ -49,6 +49,9 @@ function learnerOf(principal: Principal, userId: string | undefined): string {
   return userId;
 }
 
+const statusOf = (p: { completed_at: Date | null } | undefined) =>
+  p?.completed_at ? 'completed' : p ? 'in_progress' : 'not_started';
+
 /** The caller as a learner: "me" views need a user token. */
 function me(principal: Principal): string {
   if (principal.kind !== 'user') throw new AppError('not_a_learner');
@@ -121,7 +124,7 @@ export const progressRoutes =
         return {
           itemId: item.id,
           userId,
-          status: p?.completed_at ? 'completed' : p ? 'in_progress' : 'not_started',
+          status: statusOf(p),
           completed: p?.completed_at != null,
           completedAt: p?.completed_at?.toISOString() ?? null,
           duplicate: result.duplicates > 0,
@@ -155,7 +158,7 @@ export const progressRoutes =
         });
         const p = await readItemProgress(db, userId, item.id);
         return {
-          status: p?.completed_at ? 'completed' : p ? 'in_progress' : 'not_started',
+          status: statusOf(p),
           completed: p?.completed_at != null,
           watchPercentage: p?.progress_pct ?? 0,
         };
