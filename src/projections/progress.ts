@@ -69,7 +69,7 @@ function earliest(events: readonly StoredEvent[]): string {
 /**
  * Item and course progress, learning sessions and completions per local day. Item status is
  * judged against the catalog's thresholds when the events are applied; a threshold change or an
- * item arriving in the catalog rebuilds the learners concerned (catalog/reconcile.ts), so the
+ * item arriving in the catalog rebuilds the learners concerned (catalog/courses.ts), so the
  * rows always answer to the current catalog.
  */
 export const progressProjection: Projection = {
