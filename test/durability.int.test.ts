@@ -17,6 +17,7 @@ import {
   assertSameRows,
   type DailyRow,
   dailyActivitySnapshot,
+  projectionSnapshot,
   type Exit,
   expectedDailyActivity,
   type Learner,
@@ -178,12 +179,14 @@ async function assertLogConsistent(db: Db): Promise<number> {
   return c!.events;
 }
 
-/** daily_activity as kept at ingest, checked against a full replay; returns the replayed rows. */
+/** Every projection as kept at ingest, checked against a full replay; returns daily_activity's rows. */
 async function assertProjectionMatchesReplay(db: Db, what: string): Promise<DailyRow[]> {
   const live = await dailyActivitySnapshot(db);
+  const liveProjections = await projectionSnapshot(db);
   await replay(db, PROJECTIONS);
   const rebuilt = await dailyActivitySnapshot(db);
   assertSameRows(live, rebuilt, `${what}: daily_activity equals what replay rebuilds`);
+  assert.equal(liveProjections, await projectionSnapshot(db), `${what}: every projection equals replay`);
   return rebuilt;
 }
 

@@ -12,6 +12,7 @@ import {
   expectedDailyActivity,
   type Learner,
   makeEvents,
+  projectionSnapshot,
   prng,
   runCli,
   type SpawnedServer,
@@ -162,11 +163,17 @@ if (!serverUrl) {
         });
 
         const live = await dailyActivitySnapshot(db);
+        const liveProjections = await projectionSnapshot(db);
         const expected = expectedDailyActivity(sent.values(), (u) => zones.get(u) ?? 'UTC');
         assert.ok(live.length > 500, `daily_activity has ${live.length} rows`);
         const replayed = await runCli(['replay'], { DATABASE_URL: testDb.url });
         assert.match(replayed, new RegExp(`Replayed ${distinct} events`));
         const rebuilt = await dailyActivitySnapshot(db);
+        assert.equal(
+          liveProjections,
+          await projectionSnapshot(db),
+          'every projection kept at ingest equals replay',
+        );
         assertSameRows(live, rebuilt, 'daily_activity kept at ingest equals what replay rebuilds');
         assertSameRows(rebuilt, expected, 'daily_activity equals the brute-force computation');
       } finally {
@@ -219,6 +226,7 @@ if (!serverUrl) {
         const moverRows = async () =>
           (await dailyActivitySnapshot(db)).filter((r) => r.user_id.startsWith('mp-mover-'));
         const live = await moverRows();
+        const liveProjections = await projectionSnapshot(db);
         const expected = expectedDailyActivity(
           [...sent.values()].filter((e) => (e.userId as string).startsWith('mp-mover-')),
           (u) => finalZone.get(u) ?? 'UTC',
@@ -227,6 +235,11 @@ if (!serverUrl) {
         const rebuilt = await moverRows();
         assertSameRows(rebuilt, expected, 'replay follows the final time zones');
         assertSameRows(live, rebuilt, 'daily_activity kept at ingest equals what replay rebuilds');
+        assert.equal(
+          liveProjections,
+          await projectionSnapshot(db),
+          'every projection kept at ingest equals replay',
+        );
       } finally {
         await db.close();
       }

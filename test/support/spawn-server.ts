@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { PROJECTIONS } from '../../src/projections/registry.js';
 import type { Queryable } from '../../src/store/db.js';
 import { API_KEY, JWT_SECRET } from './app.js';
 
@@ -267,6 +268,20 @@ export function makeEvents(
       out.push({ ...base, type: 'heartbeat', data: { activeSec: 10 } });
     } else if (r < 0.85) {
       out.push({ ...base, type: 'course_visit', courseId });
+    } else if (r < 0.9) {
+      // Items the catalog does not have: their progress belongs to the course the events name.
+      const itemId = `${courseId}-item-${Math.floor(rand() * 3)}`;
+      out.push({ ...base, type: 'lesson_progress', courseId, itemId, value: Math.round(rand() * 1000) / 10 });
+    } else if (r < 0.93) {
+      const attemptId = `a${Math.floor(rand() * 4)}`;
+      const score = Math.floor(rand() * 11);
+      out.push({
+        ...base,
+        type: 'quiz_submit',
+        courseId,
+        itemId: `${courseId}-quiz`,
+        data: { attemptId: `${attemptId}-${score}`, score, maxScore: 10, passed: score >= 6 },
+      });
     } else {
       out.push({
         ...base,
@@ -316,7 +331,10 @@ export function expectedDailyActivity(
   for (const e of events) {
     if (seen.has(e.id as string)) continue;
     seen.add(e.id as string);
-    if (e.type !== 'heartbeat' && e.type !== 'course_visit') continue;
+    // Every native learning event makes a learner's day (custom x- types and certificates do not);
+    // only heartbeats add time and only visits count as visits in these workloads.
+    const type = e.type as string;
+    if (type.startsWith('x-') || type === 'certification_issued') continue;
     if (typeof e.courseId !== 'string') continue;
     const userId = e.userId as string;
     const day = dayIn(e.occurredAt as string, zoneOf(userId));
@@ -327,7 +345,7 @@ export function expectedDailyActivity(
       rows.set(key, acc);
     }
     if (e.type === 'course_visit') acc.row.visits++;
-    else {
+    else if (e.type === 'heartbeat') {
       const sec = (e.data as { activeSec?: number } | undefined)?.activeSec ?? 30;
       acc.ms += BigInt(Math.round(sec * 1000));
     }
@@ -364,4 +382,19 @@ export function assertSameRows(actual: DailyRow[], expected: DailyRow[], message
     expected: expected.length,
     operator: 'sameRows',
   });
+}
+
+/**
+ * Every projection table, rows in a stable order, as one string: what ingest kept, to compare with
+ * what `replay` rebuilds from the log.
+ */
+export async function projectionSnapshot(db: Queryable): Promise<string> {
+  const out: Record<string, string[]> = {};
+  for (const p of PROJECTIONS) {
+    for (const table of p.tables) {
+      const rows = await db.query<{ r: string }>(`SELECT row_to_json(t)::text AS r FROM ${table} t`);
+      out[table] = rows.map((x) => x.r).sort();
+    }
+  }
+  return JSON.stringify(out);
 }
