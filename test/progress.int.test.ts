@@ -314,7 +314,7 @@ forEachEngine((engine) => {
         s.ev('off-a', 'off', 'lesson_progress', '2026-06-09T10:01:00Z', { itemId: 'off-l1', value: 100 }),
         s.ev('off-a', 'off', 'scroll_depth', '2026-06-09T10:02:00Z', { itemId: 'off-l1', value: 50 }),
       ]);
-      assert.equal(answer.accepted, 1);
+      assert.deepEqual([answer.accepted, answer.duplicates], [1, 0]);
       assert.deepEqual(
         answer.rejected.map((r: Json) => [r.index, r.code]),
         [

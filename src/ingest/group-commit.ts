@@ -3,12 +3,16 @@ import { AppError } from '../errors/app-error.js';
 import { type Db, retryingTransaction } from '../store/db.js';
 import { appendEvents } from '../store/events/append.js';
 import type { PartitionManager } from '../store/events/partitions.js';
+import type { Rejection } from '../domain/events/validate.js';
 import { applyProjections, LOG_LOCK } from '../projections/apply.js';
+import { engagementRejections } from './policies.js';
 import type { Projection } from '../projections/projection.js';
 
 export interface CommitOutcome {
   accepted: number;
   duplicates: number;
+  /** Events refused by course rules checked in the commit (engagement tracking off), by id. */
+  refused: Map<string, Rejection>;
   /** The events this request added to the log (its duplicates excluded). */
   stored: StoredEvent[];
 }
@@ -91,6 +95,7 @@ export class GroupCommitter {
     return {
       accepted: outcomes.reduce((n, o) => n + o.accepted, 0),
       duplicates: outcomes.reduce((n, o) => n + o.duplicates, 0),
+      refused: new Map(outcomes.flatMap((o) => [...o.refused])),
       stored: outcomes.flatMap((o) => o.stored),
     };
   }
@@ -168,16 +173,29 @@ export class GroupCommitter {
       }
     });
     await this.opts.partitions.ensureFor(unique.map((e) => new Date(e.occurredAt)));
-    const { stored, courses } = await retryingTransaction(this.opts.db, async (tx) => {
+    const { stored, courses, refused } = await retryingTransaction(this.opts.db, async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock_shared($1)', [LOG_LOCK]);
-      const fresh = await appendEvents(tx, unique, new Date());
-      return { stored: fresh, courses: await applyProjections(tx, this.opts.projections, fresh) };
+      const refused = await engagementRejections(tx, unique);
+      const fresh = await appendEvents(
+        tx,
+        refused.size === 0 ? unique : unique.filter((e) => !refused.has(e.id)),
+        new Date(),
+      );
+      return { stored: fresh, courses: await applyProjections(tx, this.opts.projections, fresh), refused };
     });
     const outcomes: CommitOutcome[] = batch.map((p) => ({
       accepted: 0,
       duplicates: p.events.length,
+      refused: new Map<string, Rejection>(),
       stored: [],
     }));
+    unique.forEach((e, k) => {
+      const r = refused.get(e.id);
+      if (!r) return;
+      const o = outcomes[owner[k]!]!;
+      o.refused.set(e.id, r);
+      o.duplicates--;
+    });
     const byId = new Map(stored.map((e) => [e.id, e]));
     unique.forEach((e, k) => {
       const fresh = byId.get(e.id);

@@ -4,7 +4,7 @@ import type { Rejection, ValidationResult } from '../domain/events/validate.js';
 import { AppError } from '../errors/app-error.js';
 import type { Queryable } from '../store/db.js';
 import type { GroupCommitter } from './group-commit.js';
-import { coursePolicyRejections } from './policies.js';
+import { quizGateRejections } from './policies.js';
 
 export interface IngestResult {
   accepted: number;
@@ -63,11 +63,13 @@ export async function ingest(
     if (r.ok) checked.push({ index, event: r.event });
     else rejected.push({ index, ...r.rejection });
   }
-  const refused = await coursePolicyRejections(
-    db,
-    checked.map((c) => c.event),
-    self !== undefined,
-  );
+  const refused =
+    self === undefined
+      ? new Map<number, Rejection>()
+      : await quizGateRejections(
+          db,
+          checked.map((c) => c.event),
+        );
   const valid: LearningEvent[] = [];
   checked.forEach((c, k) => {
     const r = refused.get(k);
@@ -77,5 +79,17 @@ export async function ingest(
   rejected.sort((a, b) => a.index - b.index);
   if (valid.length === 0) return { accepted: 0, duplicates: 0, rejected, stored: [] };
   const outcome = await committer.submit(valid);
+  if (outcome.refused.size > 0) {
+    // Refused inside the commit (course rules): report each at its first position in the request.
+    const reported = new Set<string>();
+    for (const c of checked) {
+      const r = outcome.refused.get(c.event.id);
+      if (r && !reported.has(c.event.id)) {
+        reported.add(c.event.id);
+        rejected.push({ index: c.index, ...r });
+      }
+    }
+    rejected.sort((a, b) => a.index - b.index);
+  }
   return { accepted: outcome.accepted, duplicates: outcome.duplicates, rejected, stored: outcome.stored };
 }
