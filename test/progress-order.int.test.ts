@@ -9,6 +9,7 @@ import { PROJECTIONS } from '../src/projections/registry.js';
 import { replay } from '../src/projections/replay.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { forEachEngine } from './support/engines.js';
+import { shuffled } from './support/shuffle.js';
 
 const ITEMS = [
   { id: 'l', type: 'lesson' },
@@ -64,17 +65,6 @@ const arbEvent = fc.oneof(
   fc.record({ user, at: minute }).map((r) => ({ ...r, type: 'heartbeat', data: { activeSec: 45 } })),
 );
 type Ev = { user: number; at: number; type: string; itemId?: string; value?: number; data?: unknown };
-
-function shuffled<T>(xs: readonly T[], seed: number): T[] {
-  const out = [...xs];
-  let s = seed >>> 0 || 1;
-  for (let i = out.length - 1; i > 0; i--) {
-    s = (Math.imul(s, 1_103_515_245) + 12_345) >>> 0;
-    const j = s % (i + 1);
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
 
 /** Every projection row of the rows whose ids start with `prefix`, with the prefix cut off. */
 const TABLES: Record<string, [filter: string, order: string]> = {

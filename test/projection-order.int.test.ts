@@ -6,6 +6,7 @@ import { PROJECTIONS } from '../src/projections/registry.js';
 import { replay } from '../src/projections/replay.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { forEachEngine } from './support/engines.js';
+import { shuffled } from './support/shuffle.js';
 
 const ZONES = ['UTC', 'Pacific/Auckland', 'America/Los_Angeles', 'Asia/Kolkata'];
 
@@ -36,17 +37,6 @@ const arbCase = fc.record({
   zones: fc.array(fc.constantFrom(...ZONES), { minLength: 4, maxLength: 4 }),
   seed: fc.integer(),
 });
-
-function shuffled<T>(xs: readonly T[], seed: number): T[] {
-  const out = [...xs];
-  let s = seed >>> 0 || 1;
-  for (let i = out.length - 1; i > 0; i--) {
-    s = (Math.imul(s, 1_103_515_245) + 12_345) >>> 0;
-    const j = s % (i + 1);
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
 
 function splits<T>(xs: readonly T[], seed: number): T[][] {
   const out: T[][] = [];

@@ -1,4 +1,4 @@
-import { DEFAULT_COURSE_SETTINGS } from '../domain/catalog/schemas.js';
+import { resolveCourseSettings } from '../domain/catalog/schemas.js';
 import { addDays, streaks } from '../domain/engagement/streak.js';
 import { completionPercent, courseStatus } from '../domain/progress/course-progress.js';
 import { localDay } from '../domain/time/local-day.js';
@@ -19,9 +19,7 @@ const iso = (d: Date | null) => d?.toISOString() ?? null;
 
 function courseSummary(r: LearnerCourseRow, now: Date) {
   const completed = r.items_completed ?? 0;
-  const inactivityDays = Number(
-    r.settings.atRiskInactivityDays ?? DEFAULT_COURSE_SETTINGS.atRiskInactivityDays,
-  );
+  const inactivityDays = resolveCourseSettings(r.settings).atRiskInactivityDays;
   const status = courseStatus(
     completed,
     r.total_items,

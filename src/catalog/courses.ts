@@ -28,9 +28,9 @@ export async function saveCourse(
   return retryingTransaction(db, async (tx) => {
     // Row lock first: a concurrent write of the same course waits, then reads what this one wrote.
     const before = await tx.query<{ threshold: number }>(
-      `SELECT coalesce((settings->>'completionThreshold')::double precision, ${DEFAULT_COMPLETION_THRESHOLD}) AS threshold
+      `SELECT coalesce((settings->>'completionThreshold')::double precision, $2) AS threshold
        FROM courses WHERE id = $1 FOR UPDATE`,
-      [id],
+      [id, DEFAULT_COMPLETION_THRESHOLD],
     );
     const threshold = input.settings?.completionThreshold ?? DEFAULT_COMPLETION_THRESHOLD;
     const changed = before[0]?.threshold !== threshold;

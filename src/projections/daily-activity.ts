@@ -74,7 +74,11 @@ export const dailyActivityProjection: Projection = {
        FROM daily_activity d WHERE d.user_id = $1 AND c.course_id = d.course_id AND c.day = d.day`,
       [userId],
     );
-    await tx.query('DELETE FROM course_daily WHERE learners = 0');
+    await tx.query(
+      `DELETE FROM course_daily c USING daily_activity d
+       WHERE d.user_id = $1 AND c.course_id = d.course_id AND c.day = d.day AND c.learners = 0`,
+      [userId],
+    );
     await tx.query('DELETE FROM daily_activity WHERE user_id = $1', [userId]);
   },
 };

@@ -13,12 +13,11 @@ import {
   type AttemptSummary,
   type ItemProgress,
 } from '../domain/progress/item-progress.js';
-import { mergeSessions, type Session, sessionWindow } from '../domain/progress/sessions.js';
+import { mergeSessions, type Session, sessionDiff, sessionWindow } from '../domain/progress/sessions.js';
 import { localDay } from '../domain/time/local-day.js';
 import {
   addDailyCompletions,
   addItemStats,
-  readAttemptSummaries,
   type CompletionDelta,
   deleteUserProgress,
   lockCourseRows,
@@ -30,6 +29,7 @@ import {
   writeCourseRows,
   writeItemRows,
 } from '../store/progress/write.js';
+import { readAttemptSummaries } from '../store/assessments/read.js';
 import type { Projection } from './projection.js';
 
 const key = (a: string, b: string) => `${a}\u0000${b}`;
@@ -190,15 +190,9 @@ export const progressProjection: Projection = {
         existing,
         evs.map((e) => Date.parse(e.occurredAt)),
       );
-      const { userId, courseId } = { userId: evs[0]!.userId, courseId: courseOf(evs[0]!)! };
-      // Most batches only stretch the learner's latest session: rewrite just what changed.
-      const same = (a: Session, b: Session) => a.start === b.start && a.end === b.end;
-      sessionChanges.push({
-        userId,
-        courseId,
-        removed: existing.filter((s) => !merged.some((m) => same(m, s))),
-        added: merged.filter((m) => !existing.some((s) => same(m, s))),
-      });
+      const userId = evs[0]!.userId;
+      const courseId = courseOf(evs[0]!)!;
+      sessionChanges.push({ userId, courseId, ...sessionDiff(existing, merged) });
       newCourses.push(
         foldCourseProgress(
           courseRows.get(k)!,

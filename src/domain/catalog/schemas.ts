@@ -74,6 +74,12 @@ export const DEFAULT_COURSE_SETTINGS: ResolvedCourseSettings = {
   engagementTracking: true,
 };
 
+/** Stored settings with the defaults filled in. */
+export const resolveCourseSettings = (stored: CourseSettings | null | undefined): ResolvedCourseSettings => ({
+  ...DEFAULT_COURSE_SETTINGS,
+  ...stored,
+});
+
 export const CourseInput = Type.Object(
   {
     code: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),

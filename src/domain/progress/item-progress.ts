@@ -1,3 +1,4 @@
+import { DEFAULT_COURSE_SETTINGS } from '../catalog/schemas.js';
 import { DEFAULT_HEARTBEAT_SEC } from './heartbeat.js';
 import type { LearningEvent } from '../events/types.js';
 
@@ -48,7 +49,8 @@ export interface ItemFacts {
   threshold: number;
 }
 
-export const DEFAULT_COMPLETION_THRESHOLD = 90;
+/** The course default's (SPEC §1): an item without a threshold of its own, in a course without one. */
+export const DEFAULT_COMPLETION_THRESHOLD = DEFAULT_COURSE_SETTINGS.completionThreshold;
 
 /** Event types that update item progress (each must carry an `itemId`). */
 export const ITEM_PROGRESS_TYPES = new Set([
@@ -178,8 +180,3 @@ export function foldItemProgress(
   }
   return p;
 }
-
-export type ItemStatus = 'not_started' | 'in_progress' | 'completed';
-
-export const itemStatus = (p: ItemProgress | undefined): ItemStatus =>
-  !p ? 'not_started' : p.completedAt !== null ? 'completed' : 'in_progress';

@@ -39,3 +39,18 @@ export function sessionWindow(times: readonly number[]): { from: number; to: num
   }
   return { from: clampInstant(min - SESSION_GAP_MS), to: clampInstant(max + SESSION_GAP_MS) };
 }
+
+/**
+ * What merging changed: stored sessions to delete and merged ones to insert. Most batches only
+ * stretch the learner's latest session, so most sessions are in neither list.
+ */
+export function sessionDiff(
+  existing: readonly Session[],
+  merged: readonly Session[],
+): { removed: Session[]; added: Session[] } {
+  const same = (a: Session, b: Session) => a.start === b.start && a.end === b.end;
+  return {
+    removed: existing.filter((s) => !merged.some((m) => same(m, s))),
+    added: merged.filter((m) => !existing.some((s) => same(m, s))),
+  };
+}

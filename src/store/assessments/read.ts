@@ -1,3 +1,4 @@
+import type { AttemptSummary } from '../../domain/progress/item-progress.js';
 import type { Queryable } from '../db.js';
 
 /**
@@ -31,5 +32,27 @@ export async function readAttempts(
      WHERE a.user_id = $1 AND a.course_id = $2
      ORDER BY coalesce(i.position, 0), a.item_id, attempt_number`,
     [userId, courseId],
+  );
+}
+
+/** Passes and failures of the stored attempts on these (learner, item) pairs. */
+export async function readAttemptSummaries(
+  tx: Queryable,
+  keys: readonly { userId: string; itemId: string }[],
+): Promise<Map<string, AttemptSummary>> {
+  const rows = await tx.query<{ user_id: string; item_id: string; passed_at: Date | null; failed: number }>(
+    `SELECT a.user_id, a.item_id, min(a.submitted_at) FILTER (WHERE a.passed) AS passed_at,
+            (count(*) FILTER (WHERE a.passed = false))::integer AS failed
+     FROM assessment_attempts a
+     JOIN jsonb_to_recordset($1::text::jsonb) AS k("userId" text, "itemId" text)
+       ON a.user_id = k."userId" AND a.item_id = k."itemId"
+     GROUP BY a.user_id, a.item_id`,
+    [JSON.stringify(keys)],
+  );
+  return new Map(
+    rows.map((r) => [
+      `${r.user_id}\u0000${r.item_id}`,
+      { passedAt: r.passed_at === null ? null : r.passed_at.getTime(), failed: r.failed },
+    ]),
   );
 }

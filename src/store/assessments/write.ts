@@ -1,25 +1,12 @@
+import type { Attempt } from '../../domain/assessments/attempts.js';
 import type { Queryable } from '../db.js';
-
-export interface AttemptRow {
-  userId: string;
-  itemId: string;
-  attemptId: string;
-  courseId: string | null;
-  kind: 'quiz' | 'assignment';
-  eventId: string;
-  submittedAt: string;
-  score: number;
-  maxScore: number;
-  passed: boolean | null;
-  timeSpentSec: number | null;
-}
 
 /**
  * Stores attempts, one per (learner, assessment, attemptId). The same attempt resent under another
  * event id keeps the earliest submission (then the smallest event id), whatever the arrival order.
  * Rows must be unique by key and sorted.
  */
-export async function upsertAttempts(tx: Queryable, rows: readonly AttemptRow[]): Promise<void> {
+export async function upsertAttempts(tx: Queryable, rows: readonly Attempt[]): Promise<void> {
   if (rows.length === 0) return;
   await tx.query(
     `INSERT INTO assessment_attempts AS a (user_id, item_id, attempt_id, course_id, kind, event_id, submitted_at,

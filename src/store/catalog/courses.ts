@@ -1,8 +1,8 @@
 import {
   type CourseInput,
   type CourseSettings,
-  DEFAULT_COURSE_SETTINGS,
   type ResolvedCourseSettings,
+  resolveCourseSettings,
 } from '../../domain/catalog/schemas.js';
 import { notFound } from '../../errors/app-error.js';
 import type { Queryable, Row } from '../db.js';
@@ -34,7 +34,7 @@ const toCourse = (r: CourseRow): Course => ({
   code: r.code,
   title: r.title,
   instructorIds: r.instructor_ids,
-  settings: { ...DEFAULT_COURSE_SETTINGS, ...r.settings },
+  settings: resolveCourseSettings(r.settings),
   createdAt: r.created_at.toISOString(),
   updatedAt: r.updated_at.toISOString(),
 });

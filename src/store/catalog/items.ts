@@ -1,4 +1,5 @@
 import type { ItemInput } from '../../domain/catalog/schemas.js';
+import { DEFAULT_COMPLETION_THRESHOLD } from '../../domain/progress/item-progress.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Queryable, Row } from '../db.js';
 import { decodeCursor, type Page, toPage } from '../pagination.js';
@@ -121,17 +122,17 @@ export async function loadItemFacts(
 ): Promise<{ items: Map<string, ItemCatalogFacts>; courseThresholds: Map<string, number> }> {
   const items = await db.query<{ id: string; course_id: string; type: ItemInput['type']; threshold: number }>(
     `SELECT i.id, i.course_id, i.type,
-            coalesce(i.completion_threshold, (c.settings->>'completionThreshold')::double precision, 90) AS threshold
+            coalesce(i.completion_threshold, (c.settings->>'completionThreshold')::double precision, $2) AS threshold
      FROM items i LEFT JOIN courses c ON c.id = i.course_id WHERE i.id = ANY($1::text[])`,
-    [itemIds],
+    [itemIds, DEFAULT_COMPLETION_THRESHOLD],
   );
   const courses =
     courseIds.length === 0
       ? []
       : await db.query<{ id: string; threshold: number }>(
-          `SELECT id, coalesce((settings->>'completionThreshold')::double precision, 90) AS threshold
+          `SELECT id, coalesce((settings->>'completionThreshold')::double precision, $2) AS threshold
            FROM courses WHERE id = ANY($1::text[])`,
-          [courseIds],
+          [courseIds, DEFAULT_COMPLETION_THRESHOLD],
         );
   return {
     items: new Map(items.map((r) => [r.id, { courseId: r.course_id, type: r.type, threshold: r.threshold }])),

@@ -1,10 +1,12 @@
+import type { CourseSettings } from '../../domain/catalog/schemas.js';
+import { DEFAULT_COMPLETION_THRESHOLD } from '../../domain/progress/item-progress.js';
 import type { Queryable, Row } from '../db.js';
 
 export interface LearnerCourseRow extends Row {
   course_id: string;
   title: string;
   code: string | null;
-  settings: Record<string, unknown>;
+  settings: CourseSettings;
   total_items: number;
   items_completed: number | null;
   time_spent_ms: number | null;
@@ -81,7 +83,7 @@ export async function readLearnerItems(
 ): Promise<LearnerItemRow[]> {
   return db.query<LearnerItemRow>(
     `SELECT i.id AS item_id, i.title, i.type, i.position, i.required_quiz_id,
-            coalesce(i.completion_threshold, (c.settings->>'completionThreshold')::double precision, 90) AS threshold,
+            coalesce(i.completion_threshold, (c.settings->>'completionThreshold')::double precision, $3) AS threshold,
             p.progress_pct, p.started_at, p.last_at, p.completed_at, p.completed_how, p.resume_sec, p.time_spent_ms,
             p.max_scroll, coalesce(a.attempts, 0) AS attempts, a.best_score_pct, coalesce(a.passed, false) AS passed
      FROM items i JOIN courses c ON c.id = i.course_id
@@ -91,7 +93,7 @@ export async function readLearnerItems(
                 FROM assessment_attempts WHERE user_id = $1 GROUP BY item_id) a ON a.item_id = i.id
      WHERE i.course_id = $2
      ORDER BY i.position, i.id`,
-    [userId, courseId],
+    [userId, courseId, DEFAULT_COMPLETION_THRESHOLD],
   );
 }
 
@@ -121,15 +123,6 @@ export async function readActiveDays(db: Queryable, userId: string): Promise<str
     [userId],
   );
   return rows.map((r) => r.day);
-}
-
-/** Does the learner have a passing attempt on this assessment? (the quiz gate) */
-export async function hasPassed(db: Queryable, userId: string, itemId: string): Promise<boolean> {
-  const rows = await db.query(
-    'SELECT 1 FROM assessment_attempts WHERE user_id = $1 AND item_id = $2 AND passed LIMIT 1',
-    [userId, itemId],
-  );
-  return rows.length > 0;
 }
 
 /** A learner's progress on one item, or nothing if they have not started it. */

@@ -1,5 +1,5 @@
 import type { CourseProgress } from '../../domain/progress/course-progress.js';
-import type { AttemptSummary, CompletedHow, ItemProgress } from '../../domain/progress/item-progress.js';
+import type { CompletedHow, ItemProgress } from '../../domain/progress/item-progress.js';
 import { emptyRecent, type RecentDays } from '../../domain/progress/recent-days.js';
 import type { Session } from '../../domain/progress/sessions.js';
 import type { Queryable, Row } from '../db.js';
@@ -346,8 +346,17 @@ export async function deleteUserProgress(tx: Queryable, userId: string): Promise
      WHERE s.course_id = x.course_id AND s.day = x.day`,
     [userId],
   );
-  await tx.query('DELETE FROM item_stats WHERE started = 0 AND completed = 0');
-  await tx.query('DELETE FROM course_daily_completions WHERE items_completed = 0');
+  // Totals the learner was alone in are now zero: drop them, as a rebuild would not have them.
+  await tx.query(
+    `DELETE FROM item_stats s USING (SELECT DISTINCT item_id FROM item_progress WHERE user_id = $1) x
+     WHERE s.item_id = x.item_id AND s.started = 0 AND s.completed = 0`,
+    [userId],
+  );
+  await tx.query(
+    `DELETE FROM course_daily_completions s USING daily_completions x
+     WHERE x.user_id = $1 AND s.course_id = x.course_id AND s.day = x.day AND s.items_completed = 0`,
+    [userId],
+  );
   for (const table of ['item_progress', 'course_progress', 'learning_sessions', 'daily_completions']) {
     await tx.query(`DELETE FROM ${table} WHERE user_id = $1`, [userId]);
   }
@@ -361,22 +370,3 @@ export const PROGRESS_TABLES = [
   'item_stats',
   'course_daily_completions',
 ];
-
-/** Passes and failures of the stored attempts on these (learner, item) pairs. */
-export async function readAttemptSummaries(
-  tx: Queryable,
-  keys: readonly { userId: string; itemId: string }[],
-): Promise<Map<string, AttemptSummary>> {
-  const rows = await tx.query<{ user_id: string; item_id: string; passed_at: Date | null; failed: number }>(
-    `SELECT a.user_id, a.item_id, min(a.submitted_at) FILTER (WHERE a.passed) AS passed_at,
-            (count(*) FILTER (WHERE a.passed = false))::integer AS failed
-     FROM assessment_attempts a
-     JOIN jsonb_to_recordset($1::text::jsonb) AS k("userId" text, "itemId" text)
-       ON a.user_id = k."userId" AND a.item_id = k."itemId"
-     GROUP BY a.user_id, a.item_id`,
-    [JSON.stringify(keys)],
-  );
-  return new Map(
-    rows.map((r) => [`${r.user_id}\u0000${r.item_id}`, { passedAt: ms(r.passed_at), failed: r.failed }]),
-  );
-}
