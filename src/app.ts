@@ -21,6 +21,7 @@ import { eventRoutes } from './http/routes/events.js';
 import { liveSessionRoutes } from './http/routes/live-sessions.js';
 import { opsRoutes } from './http/routes/ops.js';
 import { progressRoutes } from './http/routes/progress.js';
+import { videoRoutes } from './http/routes/videos.js';
 import { userRoutes } from './http/routes/users.js';
 import type { GroupCommitter } from './ingest/group-commit.js';
 import type { Metrics } from './ops/metrics.js';
@@ -127,6 +128,7 @@ export async function buildApp(
       await api.register(liveSessionRoutes(deps));
       await api.register(progressRoutes(deps));
       await api.register(analyticsRoutes(deps));
+      await api.register(videoRoutes(deps));
     },
     { prefix: '/api/v1' },
   );

@@ -60,7 +60,11 @@ interface Ev {
   data?: Record<string, unknown>;
   t: number; // occurredAt in ms; stripped before sending
 }
-type Step = Pick<Ev, 'type' | 'itemId' | 'value' | 'data'> & { echo?: Record<string, unknown> };
+/** `minGapMs`: the step comes at least this long after the one before (a heartbeat after its playing). */
+type Step = Pick<Ev, 'type' | 'itemId' | 'value' | 'data'> & {
+  echo?: Record<string, unknown>;
+  minGapMs?: number;
+};
 type Profile = 'none' | 'inactive' | 'declining' | 'streak' | 'completer' | 'regular';
 
 const rand = prng(20_270_405);
@@ -107,11 +111,11 @@ const course = (
 const COURSES: Course[] = [
   course('course-a', 'Data literacy', 'DL-101', {}, [
     ['a-intro', 'lesson', 1],
-    ['a-video1', 'video', 2, { durationSec: 600, completionThreshold: 70 }],
+    ['a-video1', 'video', 2, { durationSec: 240, completionThreshold: 70 }],
     ['a-reading', 'page', 3],
     ['a-quiz', 'quiz', 4],
     ['a-lab', 'lesson', 5, { requiredQuizId: 'a-quiz' }],
-    ['a-video2', 'video', 6, { durationSec: 300 }],
+    ['a-video2', 'video', 6, { durationSec: 150 }],
     ['a-notes', 'page', 7], // same position as a-essay: the id orders them
     ['a-essay', 'assignment', 7],
   ]),
@@ -127,7 +131,7 @@ const COURSES: Course[] = [
     },
     [
       ['b-lesson', 'lesson', 1],
-      ['b-video', 'video', 2, { durationSec: 900 }],
+      ['b-video', 'video', 2, { durationSec: 360 }],
       ['b-quiz', 'quiz', 3],
       ['b-page', 'page', 4],
     ],
@@ -189,21 +193,25 @@ function videoSteps(it: Item, done: boolean): Step[] {
       ? Math.min(dur, Math.ceil(mark) + int(1, 10))
       : int(0, mark - 2);
   const steps: Step[] = [];
+  // Honest heartbeats: at most 60 s played each (what a session's first heartbeat may claim), each
+  // sent no sooner than its playing took, so the video engine's wall-clock rule clips nothing.
   for (let pos = 0; pos < stop || steps.length === 0; ) {
-    const next = Math.min(stop, pos + int(20, 150) + pick([0, 0.5, 0.0004]));
-    const segments =
-      chance(0.2) && pos > 10
-        ? [
-            [pos - 10, pos],
-            [pos, next],
-          ]
-        : [[pos, next]];
+    const rewind = chance(0.2) && pos > 10;
+    const next = Math.min(stop, pos + int(20, rewind ? 50 : 60) + pick([0, 0.5, 0.0004]));
+    const segments = rewind
+      ? [
+          [pos - 10, pos],
+          [pos, next],
+        ]
+      : [[pos, next]];
     const ended = full && next >= stop ? { ended: true } : {};
     const rate = chance(0.1) ? { playbackRate: 1.5 } : {};
+    const played = sum(segments.map(([a, b]) => b! - a!));
     steps.push({
       type: 'video_heartbeat',
       itemId: it.id,
       data: { positionSec: next, durationSec: dur, segments, ...ended, ...rate },
+      minGapMs: Math.ceil(played) * 1000,
     });
     pos = next;
   }
@@ -213,6 +221,7 @@ function videoSteps(it: Item, done: boolean): Step[] {
       type: 'video_heartbeat',
       itemId: it.id,
       data: { positionSec: 30, durationSec: dur, segments: [[0, 30]] },
+      minGapMs: 30_000,
     });
   return steps;
 }
@@ -300,7 +309,7 @@ function learnerEvents(userId: string, c: Course, profile: Profile): Ev[] {
   const out: Ev[] = [];
   const emit = (s: Step, t: number) => {
     if (t >= NOW_MS) return;
-    const { echo, ...step } = s;
+    const { echo, minGapMs: _, ...step } = s;
     const e: Ev = { id: uuid(), occurredAt: new Date(t).toISOString(), userId, courseId: c.id, ...step, t };
     out.push(e);
     const later = Math.min(t + int(1, 72) * 3_600_000, NOW_MS - 1000);
@@ -318,8 +327,9 @@ function learnerEvents(userId: string, c: Course, profile: Profile): Ev[] {
     for (let s = chance(0.25) ? 2 : 1; s > 0; s--) {
       if (chance(0.85)) emit({ type: 'course_visit' }, t);
       for (let k = int(2, 8); k > 0; k--) {
-        t += pick(GAPS);
-        emit(queue.length > 0 && chance(focus) ? queue.shift()! : noise(c), t);
+        const step = queue.length > 0 && chance(focus) ? queue.shift()! : noise(c);
+        t += Math.max(pick(GAPS), step.minGapMs ?? 0);
+        emit(step, t);
       }
       t += pick([1_800_000, 7_200_000, 14_400_000]);
     }
@@ -416,11 +426,24 @@ function taskMs(e: Ev): number {
   return Math.round(sum(segments.map(([s, end]) => end - s)) * 1000);
 }
 
-function percentOf(e: Ev): number | null {
-  if (e.type === 'lesson_progress') return e.value!;
-  if (e.type !== 'video_heartbeat') return null;
-  const d = e.data as { positionSec: number; durationSec: number; ended?: boolean };
-  return d.ended ? 100 : Math.min(100, (d.positionSec / d.durationSec) * 100);
+/**
+ * Progress after each event: a lesson's reported percent, or a video's seconds watched so far
+ * (second k counts once a segment covers k + 0.5) over its duration.
+ */
+function percentsOf(it: Item, evs: Ev[], threshold: number): ({ pct: number; reached: boolean } | null)[] {
+  const dur = it.durationSec ?? 0;
+  const watched = new Array<boolean>(Math.ceil(dur)).fill(false);
+  return evs.map((e) => {
+    if (e.type === 'lesson_progress') return { pct: e.value!, reached: e.value! >= threshold };
+    if (e.type !== 'video_heartbeat') return null;
+    for (const [s, end] of (e.data?.segments as [number, number][]) ?? []) {
+      for (let k = 0; k < watched.length; k++)
+        if (s <= k + 0.5 && k + 0.5 < Math.min(end, dur)) watched[k] = true;
+    }
+    const seconds = watched.filter(Boolean).length;
+    // Compared in whole numbers, as 90 % of 300 s is exactly 270 s.
+    return { pct: Math.min(100, (seconds / dur) * 100), reached: seconds * 100 >= threshold * dur };
+  });
 }
 
 interface Attempt {
@@ -457,10 +480,11 @@ function itemState(it: Item, evs: Ev[]) {
   let manual: number | null = null;
   let resume: number | null = null;
   let scroll: number | null = null;
-  for (const e of evs) {
-    const p = percentOf(e);
-    if (p !== null) progress = Math.max(progress, p);
-    if (p !== null && p >= threshold && reached === null) reached = e.t;
+  const percents = percentsOf(it, evs, threshold);
+  for (const [i, e] of evs.entries()) {
+    const p = percents[i]!;
+    if (p !== null) progress = Math.max(progress, p.pct);
+    if (p?.reached && reached === null) reached = e.t;
     if (e.type === 'lesson_complete' && manual === null) manual = e.t;
     if (e.type === 'scroll_depth') scroll = Math.max(scroll ?? 0, e.value!);
     const pos = e.data?.positionSec;

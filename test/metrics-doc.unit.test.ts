@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { it } from 'node:test';
 import type { TSchema } from '@sinclair/typebox';
-import * as schemas from '../src/http/analytics-schemas.js';
+import * as analyticsSchemas from '../src/http/analytics-schemas.js';
+import * as videoSchemas from '../src/http/video-schemas.js';
+
+const schemas = { ...analyticsSchemas, ...videoSchemas };
 
 /** Every property name in a TypeBox schema, at any depth (objects, arrays, unions, composites). */
 function fieldNames(schema: TSchema, out = new Set<string>()): Set<string> {

@@ -92,17 +92,32 @@ forEachEngine((engine) => {
       assert.equal(s.itemOf(await s.progress('th-b', 'th'), 'th-l2').status, 'in_progress');
     });
 
-    it('completes a video from its heartbeats and resumes at the latest position', async () => {
-      const vh = (at: string, positionSec: number) =>
-        s.ev('th-b', 'th', 'video_heartbeat', at, {
-          itemId: 'th-v1',
-          data: { positionSec, durationSec: 200, segments: [[positionSec - 20, positionSec]] },
-        });
-      await s.send([vh('2026-06-05T10:00:40Z', 180), vh('2026-06-05T10:00:20Z', 120)]);
+    it('completes a video from the seconds watched, not the position, and resumes at the latest position', async () => {
+      const vh = (userId: string, sec: number, segments: [number, number][]) =>
+        s.ev(
+          userId,
+          'th',
+          'video_heartbeat',
+          new Date(Date.parse('2026-06-05T10:00:00Z') + sec * 1000).toISOString(),
+          {
+            itemId: 'th-v1',
+            data: { positionSec: segments[segments.length - 1]![1], durationSec: 200, segments },
+          },
+        );
+      // th-b plays 0–180 of 200 s (90 %), a heartbeat every 20 s, sent out of order.
+      const honest = Array.from({ length: 9 }, (_, i) => vh('th-b', 20 * (i + 1), [[20 * i, 20 * (i + 1)]]));
+      await s.send([...honest.slice(5), ...honest.slice(0, 5)]);
       const item = s.itemOf(await s.progress('th-b', 'th'), 'th-v1');
       assert.equal(item.status, 'completed');
+      assert.equal(item.completedAt, '2026-06-05T10:03:00.000Z');
+      assert.equal(item.progressPercent, 90);
       assert.equal(item.resumePositionSec, 180);
-      assert.equal(item.timeOnTaskSec, 40);
+      assert.equal(item.timeOnTaskSec, 180);
+      // th-a's player claims the whole video in one heartbeat, and jumps to the end: not completed.
+      await s.send([vh('th-a', 10, [[0, 200]])]);
+      const forged = s.itemOf(await s.progress('th-a', 'th'), 'th-v1');
+      assert.equal(forged.status, 'in_progress');
+      assert.ok(forged.progressPercent < 35, String(forged.progressPercent));
     });
 
     it('reflects a threshold change and a new item without losing history', async () => {

@@ -70,6 +70,16 @@ export async function myCourseProgress(db: Queryable, userId: string, courseId: 
       completedAt: iso(i.completed_at),
       completedHow: i.completed_how,
       resumePositionSec: i.resume_sec,
+      video:
+        i.watch_sessions === null
+          ? null
+          : {
+              watchedPercent: i.watched_pct!,
+              watchedSec: i.unique_sec!,
+              playedSec: Number(i.played_sec),
+              watchSessions: i.watch_sessions,
+              maxPositionSec: i.max_position_sec!,
+            },
       timeOnTaskSec: (i.time_spent_ms ?? 0) / 1000,
       scrollDepthPercent: i.max_scroll,
       requiredQuizId: i.required_quiz_id,

@@ -61,15 +61,26 @@ export async function saveItems(
   await requireCourseExists(db, courseId);
   return retryingTransaction(db, async (tx) => {
     const ids = items.map((i) => i.id).sort();
-    const before = await tx.query<{ id: string; type: string; completion_threshold: number | null }>(
-      'SELECT id, type, completion_threshold FROM items WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
+    const before = await tx.query<{
+      id: string;
+      type: string;
+      completion_threshold: number | null;
+      duration_sec: number | null;
+    }>(
+      'SELECT id, type, completion_threshold, duration_sec FROM items WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
       [ids],
     );
     const known = new Map(before.map((r) => [r.id, r]));
     const changed = items
       .filter((i) => {
         const b = known.get(i.id);
-        return !b || b.type !== i.type || b.completion_threshold !== (i.completionThreshold ?? null);
+        // A video's duration is what its viewers' seconds are measured against.
+        return (
+          !b ||
+          b.type !== i.type ||
+          b.completion_threshold !== (i.completionThreshold ?? null) ||
+          b.duration_sec !== (i.durationSec ?? null)
+        );
       })
       .map((i) => i.id);
     if (changed.length > 0) await lockLog(tx);

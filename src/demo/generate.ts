@@ -190,6 +190,36 @@ export function generateDemo(learners: number, now: Date, seed = 42): DemoPlatfo
 }
 
 /**
+ * One learner's viewing of a video, as 30-second heartbeats: those who finish watch it all (some
+ * replaying a passage around 60 %); the others leave early, many at a dull stretch around 40 %,
+ * some after skipping ahead past 20–30 %. It gives the curves a shape worth looking at.
+ */
+function demoViewing(duration: number, finish: boolean, rand: () => number) {
+  const cliff = Math.round(duration * 0.4);
+  const stop = finish
+    ? duration
+    : rand() < 0.35
+      ? cliff + Math.round(rand() * 10)
+      : Math.min(duration - 1, Math.round(-Math.log(1 - rand()) * duration * 0.25));
+  const skip = rand() < 0.2 ? [Math.round(duration * 0.2), Math.round(duration * 0.3)] : undefined;
+  const replay = finish && rand() < 0.3 ? Math.round(duration * 0.6) : undefined;
+  const out: { wallSec: number; positionSec: number; segments: [number, number][]; ended: boolean }[] = [];
+  let wallSec = 0;
+  let pos = 0;
+  while (pos < stop) {
+    if (skip && pos >= skip[0]! && pos < skip[1]!) pos = skip[1]!;
+    if (pos >= stop) break;
+    const end = Math.min(stop, pos + 30);
+    const segments: [number, number][] = [[pos, end]];
+    if (replay !== undefined && pos <= replay && replay < end) segments.push([replay - 20, replay]);
+    wallSec += segments.reduce((n, [a, b]) => n + b - a, 0);
+    out.push({ wallSec, positionSec: end, segments, ended: end >= duration });
+    pos = end;
+  }
+  return out;
+}
+
+/**
  * One study sitting on the learner's next item: a lesson read (progress and scrolling), a video
  * watched in heartbeats of played segments, or a quiz attempted (passed or not). A learner who
  * finishes every item gets a certificate.
@@ -214,11 +244,9 @@ function studyNextItem(
     push('scroll_depth', 310_000, { value: Math.min(100, reached + Math.round(rand() * 20)) });
   } else if (item.type === 'video') {
     const duration = item.durationSec ?? 600;
-    const watched = done ? duration : Math.floor(rand() * duration * 0.8);
-    for (let pos = 0; pos < watched; pos += 60) {
-      const end = Math.min(watched, pos + 60);
-      push('video_heartbeat', 60_000 + end * 1000, {
-        data: { positionSec: end, durationSec: duration, segments: [[pos, end]], ended: end >= duration },
+    for (const h of demoViewing(duration, done, rand)) {
+      push('video_heartbeat', 60_000 + h.wallSec * 1000, {
+        data: { positionSec: h.positionSec, durationSec: duration, segments: h.segments, ended: h.ended },
       });
     }
   } else {

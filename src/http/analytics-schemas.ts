@@ -37,6 +37,15 @@ export const ItemProgressOut = Type.Object({
   completedAt: Nullable(Timestamp),
   completedHow: Nullable(Type.String()),
   resumePositionSec: Nullable(Type.Number()),
+  video: Nullable(
+    Type.Object({
+      watchedPercent: Percent,
+      watchedSec: Type.Integer(),
+      playedSec: Type.Integer(),
+      watchSessions: Type.Integer(),
+      maxPositionSec: Type.Number(),
+    }),
+  ),
   timeOnTaskSec: Type.Number(),
   scrollDepthPercent: Nullable(Type.Number()),
   requiredQuizId: Nullable(Type.String()),

@@ -10,7 +10,11 @@ import type { ApplyContext, Projection } from './projection.js';
  */
 export const LOG_LOCK = 7_214_330_003;
 
-async function loadContext(tx: Queryable, events: readonly StoredEvent[]): Promise<ApplyContext> {
+async function loadContext(
+  tx: Queryable,
+  events: readonly StoredEvent[],
+  deferred: (() => Promise<void>)[],
+): Promise<ApplyContext> {
   const userIds = [...new Set(events.map((e) => e.userId))];
   const rows =
     userIds.length === 0
@@ -31,6 +35,7 @@ async function loadContext(tx: Queryable, events: readonly StoredEvent[]): Promi
     item: (itemId) => facts.items.get(itemId),
     courseOf: (e) => (e.itemId !== undefined ? facts.items.get(e.itemId)?.courseId : undefined) ?? e.courseId,
     courseThreshold: (courseId) => facts.courseThresholds.get(courseId) ?? DEFAULT_COMPLETION_THRESHOLD,
+    defer: (write) => deferred.push(write),
   };
 }
 
@@ -48,11 +53,14 @@ export async function applyProjections(
     .filter((w) => w.relevant.length > 0);
   const courses = new Set<string>();
   if (work.length === 0) return courses;
+  const deferred: (() => Promise<void>)[] = [];
   const ctx = await loadContext(
     tx,
     work.flatMap((w) => w.relevant),
+    deferred,
   );
   for (const { p, relevant } of work) await p.apply(tx, relevant, ctx);
+  for (const write of deferred) await write();
   for (const e of events) {
     const c = ctx.courseOf(e);
     if (c !== undefined) courses.add(c);

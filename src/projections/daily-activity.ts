@@ -43,7 +43,7 @@ async function addCourseDays(tx: Queryable, days: Map<string, CourseDay>): Promi
  */
 export const dailyActivityProjection: Projection = {
   name: 'daily_activity',
-  version: 3,
+  version: 4,
   eventTypes: new Set(DAILY_ACTIVITY_TYPES),
   tables: ['daily_activity', 'course_daily'],
   async apply(tx, events, ctx) {

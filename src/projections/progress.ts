@@ -12,6 +12,7 @@ import {
   ITEM_PROGRESS_TYPES,
   type AttemptSummary,
   type ItemProgress,
+  type VideoProgress,
 } from '../domain/progress/item-progress.js';
 import { mergeSessions, type Session, sessionDiff, sessionWindow } from '../domain/progress/sessions.js';
 import { localDay } from '../domain/time/local-day.js';
@@ -30,6 +31,7 @@ import {
   writeItemRows,
 } from '../store/progress/write.js';
 import { readAttemptSummaries } from '../store/assessments/read.js';
+import { readVideoProgress } from '../store/video/read.js';
 import type { Projection } from './projection.js';
 
 const key = (a: string, b: string) => `${a}\u0000${b}`;
@@ -74,7 +76,7 @@ function earliest(events: readonly StoredEvent[]): string {
  */
 export const progressProjection: Projection = {
   name: 'progress',
-  version: 1,
+  version: 2,
   eventTypes: new Set(NATIVE_EVENT_TYPES.filter((t) => t !== 'certification_issued')),
   tables: PROGRESS_TABLES,
   async apply(tx, events, ctx) {
@@ -129,6 +131,15 @@ export const progressProjection: Projection = {
           )
         : new Map<string, AttemptSummary>();
     const submittedKeys = new Set(submitted.map(([k]) => k));
+    // Viewings are written by the video projection, applied before this one.
+    const watched = itemKeys.filter(([, evs]) => evs.some((e) => e.type === 'video_heartbeat'));
+    const videos =
+      watched.length > 0
+        ? await readVideoProgress(
+            tx,
+            watched.map(([, evs]) => ({ userId: evs[0]!.userId, itemId: evs[0]!.itemId! })),
+          )
+        : new Map<string, VideoProgress>();
     const changes = new Map<string, ItemChange[]>();
     const completions = new Map<string, CompletionDelta>();
     const addCompletion = (p: ItemProgress, at: number, sign: number, isVideo: boolean) => {
@@ -154,6 +165,7 @@ export const progressProjection: Projection = {
         evs,
         { courseId, type: catalog?.type ?? null, threshold },
         attempts.get(k) ?? (submittedKeys.has(k) ? { passedAt: null, failed: 0 } : undefined),
+        videos.get(k),
       );
       newItems.push(after);
       const started = before ? 0 : 1;

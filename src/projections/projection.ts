@@ -15,6 +15,12 @@ export interface ApplyContext {
   courseOf(e: LearningEvent): string | undefined;
   /** The completion threshold of a course (90 when the catalog does not have it). */
   courseThreshold(courseId: string): number;
+  /**
+   * Runs a write after every projection has applied the batch: rows every batch of a course or a
+   * video updates are locked as late as possible, so concurrent transactions queue on them only
+   * for the end of theirs.
+   */
+  defer(write: () => Promise<void>): void;
 }
 
 /**

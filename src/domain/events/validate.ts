@@ -24,6 +24,12 @@ export interface Rejection {
 
 export type ValidationResult = { ok: true; event: LearningEvent } | { ok: false; rejection: Rejection };
 
+/** The index of the first played segment that is negative or reversed (overruns are clipped later, not refused). */
+function badSegment(segments: readonly [number, number][] | undefined): number | undefined {
+  const i = (segments ?? []).findIndex(([start, end]) => start < 0 || end < start);
+  return i < 0 ? undefined : i;
+}
+
 const reject = (code: EventRejectionCode, detail?: string): ValidationResult => ({
   ok: false,
   rejection: {
@@ -154,6 +160,10 @@ export function createEventValidator(): (raw: unknown, actingUserId?: string) =>
             ? ` ${(err.params as { additionalProperty: string }).additionalProperty}`
             : '';
         return reject('invalid_data', `${at} ${err.message}${extra}`);
+      }
+      if (e.type === 'video_heartbeat') {
+        const bad = badSegment(e.data?.segments as [number, number][] | undefined);
+        if (bad !== undefined) return reject('invalid_segment', `data.segments[${bad}]`);
       }
       const range = Object.hasOwn(VALUE_RANGES, e.type) ? VALUE_RANGES[e.type] : undefined;
       if (range && e.value !== undefined && (e.value < range[0] || e.value > range[1])) {

@@ -1,5 +1,6 @@
 import { DEFAULT_COURSE_SETTINGS } from '../catalog/schemas.js';
 import { DEFAULT_HEARTBEAT_SEC } from './heartbeat.js';
+import { ALLOWANCE_TOLERANCE_SEC, FIRST_HEARTBEAT_ALLOWANCE_SEC } from '../video/viewing.js';
 import type { LearningEvent } from '../events/types.js';
 
 export type CompletedHow = 'threshold' | 'passed' | 'manual';
@@ -9,12 +10,18 @@ export interface ItemProgress {
   userId: string;
   itemId: string;
   courseId: string | null;
-  /** The highest progress percent reached (lesson_progress value, video position / duration). */
+  /** The progress percent: the higher of the reported and the video engine's. */
   progressPct: number;
   startedAt: number;
   lastAt: number;
-  /** When progress first reached the completion threshold in force. */
+  /** When progress first reached the completion threshold in force: the earlier of the two sources. */
   reachedAt: number | null;
+  /** The highest percent the platform or player reported (`lesson_progress`). */
+  reportedPct: number;
+  reportedReachedAt: number | null;
+  /** Unique seconds watched / duration, from the video engine (null: no heartbeats). */
+  videoPct: number | null;
+  videoReachedAt: number | null;
   /** The first passing assessment attempt (of the attempts as stored: a resent one counts once). */
   passedAt: number | null;
   /** Failed attempts on the item (distinct attempt ids). */
@@ -67,24 +74,25 @@ export const ITEM_PROGRESS_TYPES = new Set([
 const minOf = (a: number | null, b: number | null): number | null =>
   a === null ? b : b === null ? a : Math.min(a, b);
 
-/** The percent of the item an event shows reached, if it shows one. */
-export function progressPercentOf(e: LearningEvent): number | undefined {
-  if (e.type === 'lesson_progress') return e.value;
-  if (e.type === 'video_heartbeat') {
-    const d = e.data as { positionSec: number; durationSec: number; ended?: boolean };
-    if (d.ended === true) return 100;
-    return Math.min(100, (d.positionSec / d.durationSec) * 100);
-  }
-  return undefined;
+/** What the video engine measured of a learner's viewing of the item. */
+export interface VideoProgress {
+  watchedPct: number;
+  completedAt: number | null;
 }
 
-/** Seconds of video played by a heartbeat: the sum of its segments, rewatches included. */
+/**
+ * Seconds of video a heartbeat played, for time on task: its segments within the video, rewatches
+ * included, at most what a session's first heartbeat may claim (the video engine's rule, judged
+ * on the heartbeat alone so that time on task stays a per-event sum). Position-only heartbeats
+ * add nothing here; the video engine still counts what they played.
+ */
 export function playedMs(e: LearningEvent): number {
   if (e.type !== 'video_heartbeat') return 0;
-  const segments = (e.data?.segments as [number, number][] | undefined) ?? [];
+  const d = e.data as { durationSec: number; segments?: [number, number][]; playbackRate?: number };
   let sec = 0;
-  for (const [start, end] of segments) if (end > start) sec += end - start;
-  return Math.round(sec * 1000);
+  for (const [start, end] of d.segments ?? []) sec += Math.max(0, Math.min(end, d.durationSec) - start);
+  const cap = (d.playbackRate ?? 1) * FIRST_HEARTBEAT_ALLOWANCE_SEC + ALLOWANCE_TOLERANCE_SEC;
+  return Math.round(Math.min(sec, cap) * 1000);
 }
 
 /** Active time a `heartbeat` reports, in whole milliseconds. */
@@ -93,6 +101,10 @@ export function heartbeatMs(e: LearningEvent): number {
   const sec = typeof e.data?.activeSec === 'number' ? e.data.activeSec : DEFAULT_HEARTBEAT_SEC;
   return Math.round(sec * 1000);
 }
+
+/** The percent a `lesson_progress` reports. Video heartbeats count through the video engine only. */
+const reportedPercentOf = (e: LearningEvent): number | undefined =>
+  e.type === 'lesson_progress' ? e.value : undefined;
 
 function resumePositionOf(e: LearningEvent): number | undefined {
   if (e.type !== 'lesson_progress' && e.type !== 'video_heartbeat') return undefined;
@@ -108,8 +120,10 @@ const isLater = (t: number, id: string, thanT: number | null, thanId: string | n
  * Folds one learner's events on one item into their progress. Every field is a minimum, a
  * maximum, a sum of integers or a latest-by-(time, id), so any order and any batching of the
  * same events give the same result; `attempts`, when the batch has submissions, replaces what is
- * known of passes and failures. Progress never goes down: a late `lesson_progress` with a
- * lower value cannot un-complete an item.
+ * known of passes and failures, and `video`, when the item has heartbeats, replaces what the
+ * video engine measured (it re-reads a learner's history when heartbeats arrive late, so its
+ * figures are exact, not maxima). Reported progress never goes down: a late `lesson_progress`
+ * with a lower value cannot un-complete an item.
  * @example foldItemProgress(undefined, events, { courseId: 'c1', type: 'lesson', threshold: 90 })
  */
 export function foldItemProgress(
@@ -117,6 +131,7 @@ export function foldItemProgress(
   events: readonly LearningEvent[],
   facts: ItemFacts,
   attempts?: AttemptSummary,
+  video?: VideoProgress,
 ): ItemProgress {
   const first = events[0];
   if (!prev && !first) throw new Error('foldItemProgress needs a previous state or an event');
@@ -130,6 +145,10 @@ export function foldItemProgress(
         startedAt: Date.parse(first!.occurredAt),
         lastAt: Date.parse(first!.occurredAt),
         reachedAt: null,
+        reportedPct: 0,
+        reportedReachedAt: null,
+        videoPct: null,
+        videoReachedAt: null,
         passedAt: null,
         failedAttempts: 0,
         manualAt: null,
@@ -145,10 +164,10 @@ export function foldItemProgress(
     const t = Date.parse(e.occurredAt);
     p.startedAt = Math.min(p.startedAt, t);
     p.lastAt = Math.max(p.lastAt, t);
-    const pct = progressPercentOf(e);
+    const pct = reportedPercentOf(e);
     if (pct !== undefined) {
-      p.progressPct = Math.max(p.progressPct, pct);
-      if (pct >= facts.threshold) p.reachedAt = minOf(p.reachedAt, t);
+      p.reportedPct = Math.max(p.reportedPct, pct);
+      if (pct >= facts.threshold) p.reportedReachedAt = minOf(p.reportedReachedAt, t);
     }
     if (e.type === 'lesson_complete') p.manualAt = minOf(p.manualAt, t);
     if (e.type === 'scroll_depth' && e.value !== undefined) p.maxScroll = Math.max(p.maxScroll ?? 0, e.value);
@@ -164,6 +183,12 @@ export function foldItemProgress(
     p.passedAt = attempts.passedAt;
     p.failedAttempts = attempts.failed;
   }
+  if (video) {
+    p.videoPct = video.watchedPct;
+    p.videoReachedAt = video.completedAt;
+  }
+  p.progressPct = Math.max(p.reportedPct, p.videoPct ?? 0);
+  p.reachedAt = minOf(p.reportedReachedAt, p.videoReachedAt);
   // Ties go to the automatic ways first: a threshold reached at the instant of a click is "threshold".
   const ways: [CompletedHow, number | null][] = [
     ['threshold', p.reachedAt],

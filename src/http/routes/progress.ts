@@ -1,14 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppDeps } from '../../app.js';
 import { myCourseProgress, myCourses, myStats } from '../../analytics/learner.js';
-import { requireCourseAccess } from '../../auth/access.js';
-import { isPlatform, type Principal } from '../../auth/principal.js';
+import type { Principal } from '../../auth/principal.js';
 import { HostId } from '../../domain/events/schema.js';
 import { AppError, notFound } from '../../errors/app-error.js';
-import { ingest } from '../../ingest/ingest.js';
-import { getItem, type Item } from '../../store/catalog/items.js';
+import { learnerEvents, learnerOf, OnBehalf } from '../learner-events.js';
 import { getUser } from '../../store/catalog/users.js';
 import { quizGateClosed } from '../../store/catalog/policies.js';
 import { readItemProgress } from '../../store/progress/read.js';
@@ -21,13 +18,6 @@ import {
 } from '../analytics-schemas.js';
 
 const ItemParams = Type.Object({ itemId: HostId });
-const OnBehalf = {
-  userId: Type.Optional(HostId),
-  eventId: Type.Optional(
-    Type.String({ format: 'uuid', description: 'Idempotency key; generated if absent' }),
-  ),
-  occurredAt: Type.Optional(Type.String({ format: 'date-time', description: 'Default: now' })),
-};
 const CompleteBody = Type.Object(OnBehalf, { additionalProperties: false });
 const ProgressBody = Type.Object(
   {
@@ -37,17 +27,6 @@ const ProgressBody = Type.Object(
   },
   { additionalProperties: false },
 );
-
-/** The learner a request is about: the token's user, or the one the platform names. */
-function learnerOf(principal: Principal, userId: string | undefined): string {
-  if (principal.kind === 'user' && !isPlatform(principal)) {
-    if (userId !== undefined && userId !== principal.userId) throw new AppError('event_user_mismatch');
-    return principal.userId;
-  }
-  if (userId === undefined)
-    throw new AppError('validation_failed', 'userId is required when acting for a learner');
-  return userId;
-}
 
 const statusOf = (p: { completed_at: Date | null } | undefined) =>
   p?.completed_at ? 'completed' : p ? 'in_progress' : 'not_started';
@@ -64,27 +43,7 @@ export const progressRoutes =
     const { db } = deps;
     const tags = ['progress'];
 
-    /** The item, after checking the caller may learn in its course. */
-    async function itemFor(principal: Principal, itemId: string): Promise<Item> {
-      const item = await getItem(db, itemId);
-      if (!item) throw notFound(`Item ${itemId}`);
-      await requireCourseAccess(db, principal, item.courseId, 'learn');
-      return item;
-    }
-
-    /** Stores one event through the ingest pipeline (validation, course rules, group commit). */
-    async function record(principal: Principal, event: Record<string, unknown>) {
-      const result = await ingest(deps.committer, db, deps.validateEvent, principal, [event], deps.config);
-      const rejection = result.rejected[0];
-      if (rejection?.code === 'quiz_required') throw new AppError('quiz_required', rejection.message);
-      if (rejection) throw new AppError('validation_failed', rejection.message, { code: rejection.code });
-      return result;
-    }
-
-    const eventFields = (body: { eventId?: string | undefined; occurredAt?: string | undefined }) => ({
-      id: body.eventId ?? randomUUID(),
-      occurredAt: body.occurredAt ?? deps.now().toISOString(),
-    });
+    const { itemFor, record, eventFields } = learnerEvents(deps);
 
     app.post<{ Params: Static<typeof ItemParams>; Body: Static<typeof CompleteBody> }>(
       '/items/:itemId/complete',

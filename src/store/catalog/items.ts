@@ -87,6 +87,23 @@ export async function getItem(db: Queryable, id: string): Promise<Item | undefin
   return rows[0] && toItem(rows[0]);
 }
 
+/** A course's videos (or one of them) in course order, with their effective completion threshold. */
+export async function listVideos(
+  db: Queryable,
+  courseId: string,
+  itemId?: string,
+): Promise<(Item & { threshold: number })[]> {
+  const rows = await db.query<ItemRow & { threshold: number }>(
+    `SELECT i.*, coalesce(i.completion_threshold, (c.settings->>'completionThreshold')::double precision, $3)
+       AS threshold
+     FROM items i JOIN courses c ON c.id = i.course_id
+     WHERE i.course_id = $1 AND i.type = 'video' AND ($2::text IS NULL OR i.id = $2)
+     ORDER BY i.position, i.id`,
+    [courseId, itemId ?? null, DEFAULT_COMPLETION_THRESHOLD],
+  );
+  return rows.map((r) => ({ ...toItem(r), threshold: r.threshold }));
+}
+
 /** A course's items in course order (position, then id). */
 export async function listItems(
   db: Queryable,
@@ -109,6 +126,7 @@ export interface ItemCatalogFacts {
   courseId: string;
   type: ItemInput['type'];
   threshold: number;
+  durationSec: number | null;
 }
 
 /**
@@ -120,8 +138,14 @@ export async function loadItemFacts(
   itemIds: readonly string[],
   courseIds: readonly string[],
 ): Promise<{ items: Map<string, ItemCatalogFacts>; courseThresholds: Map<string, number> }> {
-  const items = await db.query<{ id: string; course_id: string; type: ItemInput['type']; threshold: number }>(
-    `SELECT i.id, i.course_id, i.type,
+  const items = await db.query<{
+    id: string;
+    course_id: string;
+    type: ItemInput['type'];
+    threshold: number;
+    duration_sec: number | null;
+  }>(
+    `SELECT i.id, i.course_id, i.type, i.duration_sec,
             coalesce(i.completion_threshold, (c.settings->>'completionThreshold')::double precision, $2) AS threshold
      FROM items i LEFT JOIN courses c ON c.id = i.course_id WHERE i.id = ANY($1::text[])`,
     [itemIds, DEFAULT_COMPLETION_THRESHOLD],
@@ -135,7 +159,12 @@ export async function loadItemFacts(
           [courseIds, DEFAULT_COMPLETION_THRESHOLD],
         );
   return {
-    items: new Map(items.map((r) => [r.id, { courseId: r.course_id, type: r.type, threshold: r.threshold }])),
+    items: new Map(
+      items.map((r) => [
+        r.id,
+        { courseId: r.course_id, type: r.type, threshold: r.threshold, durationSec: r.duration_sec },
+      ]),
+    ),
     courseThresholds: new Map(courses.map((r) => [r.id, r.threshold])),
   };
 }

@@ -61,3 +61,17 @@ export async function readUserEvents(tx: Queryable, userId: string): Promise<Sto
   const rows = await tx.query<EventRow>(`SELECT ${COLUMNS} FROM events WHERE user_id = $1`, [userId]);
   return rows.map(toEvent);
 }
+
+/** The video heartbeats of some (video, learner) pairs. */
+export async function readHeartbeatEvents(
+  tx: Queryable,
+  keys: readonly { itemId: string; userId: string }[],
+): Promise<StoredEvent[]> {
+  const rows = await tx.query<EventRow>(
+    `SELECT ${COLUMNS} FROM events
+     WHERE type = 'video_heartbeat' AND (user_id, item_id) IN
+       (SELECT "userId", "itemId" FROM jsonb_to_recordset($1::text::jsonb) AS k("itemId" text, "userId" text))`,
+    [JSON.stringify(keys)],
+  );
+  return rows.map(toEvent);
+}

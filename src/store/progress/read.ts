@@ -73,6 +73,11 @@ export interface LearnerItemRow extends Row {
   attempts: number;
   best_score_pct: number | null;
   passed: boolean;
+  watched_pct: number | null;
+  unique_sec: number | null;
+  played_sec: number | null;
+  watch_sessions: number | null;
+  max_position_sec: number | null;
 }
 
 /** Every item of a course in course order, with one learner's progress and attempts on it. */
@@ -85,9 +90,11 @@ export async function readLearnerItems(
     `SELECT i.id AS item_id, i.title, i.type, i.position, i.required_quiz_id,
             coalesce(i.completion_threshold, (c.settings->>'completionThreshold')::double precision, $3) AS threshold,
             p.progress_pct, p.started_at, p.last_at, p.completed_at, p.completed_how, p.resume_sec, p.time_spent_ms,
-            p.max_scroll, coalesce(a.attempts, 0) AS attempts, a.best_score_pct, coalesce(a.passed, false) AS passed
+            p.max_scroll, coalesce(a.attempts, 0) AS attempts, a.best_score_pct, coalesce(a.passed, false) AS passed,
+            v.watched_pct, v.unique_sec, v.played_sec, v.sessions AS watch_sessions, v.max_position_sec
      FROM items i JOIN courses c ON c.id = i.course_id
      LEFT JOIN item_progress p ON p.user_id = $1 AND p.item_id = i.id
+     LEFT JOIN video_viewers v ON v.item_id = i.id AND v.user_id = $1 AND v.sessions > 0
      LEFT JOIN (SELECT item_id, count(*)::integer AS attempts, max(score / max_score * 100) AS best_score_pct,
                        bool_or(coalesce(passed, false)) AS passed
                 FROM assessment_attempts WHERE user_id = $1 GROUP BY item_id) a ON a.item_id = i.id

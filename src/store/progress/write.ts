@@ -22,6 +22,10 @@ interface ItemRow extends Row {
   started_at: Date;
   last_at: Date;
   reached_at: Date | null;
+  reported_pct: number;
+  reported_reached_at: Date | null;
+  video_pct: number | null;
+  video_reached_at: Date | null;
   passed_at: Date | null;
   failed_attempts: number;
   manual_at: Date | null;
@@ -42,6 +46,10 @@ export const toItemProgress = (r: ItemRow): ItemProgress => ({
   startedAt: r.started_at.getTime(),
   lastAt: r.last_at.getTime(),
   reachedAt: ms(r.reached_at),
+  reportedPct: r.reported_pct,
+  reportedReachedAt: ms(r.reported_reached_at),
+  videoPct: r.video_pct,
+  videoReachedAt: ms(r.video_reached_at),
   passedAt: ms(r.passed_at),
   failedAttempts: r.failed_attempts,
   manualAt: ms(r.manual_at),
@@ -99,6 +107,8 @@ export async function writeItemRows(tx: Queryable, rows: readonly ItemProgress[]
       startedAt: iso(p.startedAt),
       lastAt: iso(p.lastAt),
       reachedAt: iso(p.reachedAt),
+      reportedReachedAt: iso(p.reportedReachedAt),
+      videoReachedAt: iso(p.videoReachedAt),
       passedAt: iso(p.passedAt),
       manualAt: iso(p.manualAt),
       completedAt: iso(p.completedAt),
@@ -108,13 +118,16 @@ export async function writeItemRows(tx: Queryable, rows: readonly ItemProgress[]
   await tx.query(
     `UPDATE item_progress p SET course_id = x."courseId", progress_pct = x."progressPct",
        started_at = x."startedAt", last_at = x."lastAt", reached_at = x."reachedAt", passed_at = x."passedAt",
+       reported_pct = x."reportedPct", reported_reached_at = x."reportedReachedAt", video_pct = x."videoPct",
+       video_reached_at = x."videoReachedAt",
        failed_attempts = x."failedAttempts",
        manual_at = x."manualAt", completed_at = x."completedAt", completed_how = x."completedHow",
        resume_sec = x."resumeSec", resume_at = x."resumeAt", resume_event = x."resumeEvent",
        time_spent_ms = x."timeSpentMs", max_scroll = x."maxScroll"
      FROM jsonb_to_recordset($1::text::jsonb) AS x("userId" text, "itemId" text, "courseId" text,
        "progressPct" double precision, "startedAt" timestamptz, "lastAt" timestamptz, "reachedAt" timestamptz,
-       "passedAt" timestamptz, "failedAttempts" integer, "manualAt" timestamptz, "completedAt" timestamptz, "completedHow" text,
+       "reportedPct" double precision, "reportedReachedAt" timestamptz, "videoPct" double precision,
+       "videoReachedAt" timestamptz, "passedAt" timestamptz, "failedAttempts" integer, "manualAt" timestamptz, "completedAt" timestamptz, "completedHow" text,
        "resumeSec" double precision, "resumeAt" timestamptz, "resumeEvent" uuid, "timeSpentMs" bigint,
        "maxScroll" double precision)
      WHERE p.user_id = x."userId" AND p.item_id = x."itemId"`,
