@@ -183,6 +183,7 @@ export const videoProjection: Projection = {
         userId: first.userId,
         courseId: ctx.courseOf(first) ?? null,
         viewing: after,
+        stored: before?.sessions.length ?? 0,
         changed: after.sessions.filter((s) => {
           const o = old.get(s.number);
           return !o || !sameSession(o, s);

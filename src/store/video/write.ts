@@ -104,6 +104,8 @@ export interface ViewingWrite {
   viewing: Viewing;
   /** Sessions to write (new or changed); those past the viewing's last are deleted. */
   changed: readonly WatchSession[];
+  /** How many sessions were stored before. */
+  stored: number;
 }
 
 /** Writes viewings: the viewer rows, their changed sessions, and drops sessions that no longer exist. */
@@ -180,15 +182,20 @@ export async function writeViewings(tx: Queryable, writes: readonly ViewingWrite
       [JSON.stringify(sessions)],
     );
   }
-  await tx.query(
-    `DELETE FROM video_sessions s USING jsonb_to_recordset($1::text::jsonb) AS k("itemId" text, "userId" text, count integer)
-     WHERE s.item_id = k."itemId" AND s.user_id = k."userId" AND s.number > k.count`,
-    [
-      JSON.stringify(
-        writes.map((w) => ({ itemId: w.itemId, userId: w.userId, count: w.viewing.sessions.length })),
-      ),
-    ],
-  );
+  // Only a history read again can end up with fewer sessions (a late heartbeat joined two).
+  const shrunk = writes.filter((w) => w.stored > w.viewing.sessions.length);
+  if (shrunk.length > 0) {
+    await tx.query(
+      `DELETE FROM video_sessions s
+       USING jsonb_to_recordset($1::text::jsonb) AS k("itemId" text, "userId" text, count integer)
+       WHERE s.item_id = k."itemId" AND s.user_id = k."userId" AND s.number > k.count`,
+      [
+        JSON.stringify(
+          shrunk.map((w) => ({ itemId: w.itemId, userId: w.userId, count: w.viewing.sessions.length })),
+        ),
+      ],
+    );
+  }
 }
 
 /**
@@ -250,6 +257,7 @@ export async function addVideoAggregates(
     [JSON.stringify(updated)],
   );
   // Days whose last viewer went (a late heartbeat merged two sessions) leave no empty rows behind.
+  if (!sorted.some((d) => d.delta.viewers < 0)) return;
   await tx.query(
     `DELETE FROM video_aggregates a USING jsonb_to_recordset($1::text::jsonb) AS k("itemId" text, day date)
      WHERE a.item_id = k."itemId" AND a.day = k.day AND a.viewers = 0`,
