@@ -11,7 +11,15 @@ import { medianStop, type VideoReport, videoReport } from '../domain/video/repor
 import { listVideos } from '../store/catalog/items.js';
 import type { Queryable } from '../store/db.js';
 import { sessionDay } from '../store/video/rows.js';
-import { readDays, readMultiDayViewings, readReportedDuration, readTotals } from '../store/video/read.js';
+import {
+  readDays,
+  readMultiDayViewings,
+  readReportedDuration,
+  readTotals,
+  readViewing,
+} from '../store/video/read.js';
+import { playTotal, rangesOf, setSize } from '../domain/video/seconds.js';
+import { reachesThreshold, viewingSummary } from '../domain/video/viewing.js';
 
 /** A date range of watch sessions (UTC days, inclusive); either end may be open. */
 export interface DayRange {
@@ -112,4 +120,43 @@ export async function courseVideos(db: Queryable, courseId: string) {
       medianStopSec: medianStop(a.exits),
     };
   });
+}
+
+const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
+
+/** One learner's viewing of a video, session by session; undefined when the course has no such video. */
+export async function viewerDetail(db: Queryable, courseId: string, itemId: string, userId: string) {
+  const [video] = await videoFacts(db, courseId, itemId);
+  if (!video) return undefined;
+  const v = await readViewing(db, itemId, userId);
+  const summary = v ? viewingSummary(v) : undefined;
+  return {
+    courseId,
+    itemId,
+    userId,
+    durationSec: v?.durationSec ?? video.durationSec,
+    completionThreshold: video.completionThreshold,
+    watchedPercent: summary?.watchedPct ?? 0,
+    watchedSec: summary?.uniqueSec ?? 0,
+    playedSec: summary?.playedSec ?? 0,
+    maxPositionSec: summary?.maxPositionSec ?? 0,
+    lastPositionSec: summary?.lastPositionSec ?? null,
+    completed: v?.completedAt != null,
+    completedAt: iso(v?.completedAt ?? null),
+    clippedSec: summary?.clippedSec ?? 0,
+    watchedRanges: rangesOf(v?.seconds ?? []),
+    sessions: (v?.sessions ?? []).map((s) => ({
+      watchSessionId: s.id,
+      sessionNumber: s.number,
+      startedAt: iso(s.startAt)!,
+      lastHeartbeatAt: iso(s.lastAt)!,
+      maxPositionSec: s.maxPositionSec,
+      lastPositionSec: s.lastPositionSec,
+      watchedSec: setSize(s.seconds),
+      playedSec: playTotal(s.plays),
+      ended: s.ended,
+      completed: reachesThreshold(s.seconds, v!.durationSec, v!.threshold),
+      clippedSec: s.clippedSec,
+    })),
+  };
 }

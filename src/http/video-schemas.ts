@@ -90,3 +90,37 @@ export const HeartbeatOut = Type.Object({
   clippedSec: Seconds,
   duplicate: Type.Boolean(),
 });
+
+const Timestamp = Type.String({ format: 'date-time' });
+
+export const ViewerOut = Type.Object({
+  courseId: Type.String(),
+  itemId: Type.String(),
+  userId: Type.String(),
+  durationSec: Seconds,
+  completionThreshold: Type.Number({ description: '0–100' }),
+  watchedPercent: Type.Number({ description: '0–100' }),
+  watchedSec: Type.Integer(),
+  playedSec: Type.Integer(),
+  maxPositionSec: Seconds,
+  lastPositionSec: Nullable(Seconds),
+  completed: Type.Boolean(),
+  completedAt: Nullable(Timestamp),
+  clippedSec: Seconds,
+  watchedRanges: Type.Array(Type.Array(Type.Integer(), { minItems: 2, maxItems: 2 })),
+  sessions: Type.Array(
+    Type.Object({
+      watchSessionId: Type.String({ format: 'uuid' }),
+      sessionNumber: Type.Integer(),
+      startedAt: Timestamp,
+      lastHeartbeatAt: Timestamp,
+      maxPositionSec: Seconds,
+      lastPositionSec: Seconds,
+      watchedSec: Type.Integer(),
+      playedSec: Type.Integer(),
+      ended: Type.Boolean(),
+      completed: Type.Boolean(),
+      clippedSec: Seconds,
+    }),
+  ),
+});

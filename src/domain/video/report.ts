@@ -176,8 +176,15 @@ function skippedRanges(a: VideoAggregate, length: number) {
   return out.sort((x, y) => y.viewerSeconds - x.viewerSeconds || x.startSec - y.startSec).slice(0, TOP);
 }
 
+/** Hot spots at least this far apart: the next best window near a reported one is the same spot. */
+export const HOT_SPOT_SPACING_SEC = 30;
+
+/**
+ * The 5-second windows where plays exceed unique viewers the most, best first, each at least
+ * HOT_SPOT_SPACING_SEC from a better one (a replayed passage is one spot, not ten windows).
+ */
 function rewatchHotSpots(a: VideoAggregate, length: number) {
-  const out: VideoReport['rewatchHotSpots'] = [];
+  const windows: VideoReport['rewatchHotSpots'] = [];
   for (let start = 0; start < length; start += DROP_WINDOW_SEC) {
     const end = Math.min(start + DROP_WINDOW_SEC, length);
     let plays = 0;
@@ -188,7 +195,7 @@ function rewatchHotSpots(a: VideoAggregate, length: number) {
     }
     if (plays > viewers) {
       const n = end - start;
-      out.push({
+      windows.push({
         startSec: start,
         endSec: end,
         plays: plays / n,
@@ -197,7 +204,13 @@ function rewatchHotSpots(a: VideoAggregate, length: number) {
       });
     }
   }
-  return out.sort((x, y) => y.excessPlays - x.excessPlays || x.startSec - y.startSec).slice(0, TOP);
+  windows.sort((x, y) => y.excessPlays - x.excessPlays || x.startSec - y.startSec);
+  const out: VideoReport['rewatchHotSpots'] = [];
+  for (const w of windows) {
+    if (out.length === TOP) break;
+    if (out.every((o) => Math.abs(o.startSec - w.startSec) >= HOT_SPOT_SPACING_SEC)) out.push(w);
+  }
+  return out;
 }
 
 function curve(a: VideoAggregate, length: number, full: boolean) {

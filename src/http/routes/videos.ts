@@ -1,17 +1,19 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppDeps } from '../../app.js';
-import { courseVideos, videoAnalytics } from '../../analytics/video.js';
-import { requireCourseAccess } from '../../auth/access.js';
+import { courseVideos, videoAnalytics, viewerDetail } from '../../analytics/video.js';
+import { requireCourseAccess, requireLearnerView } from '../../auth/access.js';
+import { isLearnerOf } from '../../store/catalog/enrollments.js';
 import { HostId } from '../../domain/events/schema.js';
 import { AppError, notFound } from '../../errors/app-error.js';
 import { readViewing } from '../../store/video/read.js';
 import { viewingSummary } from '../../domain/video/viewing.js';
 import { learnerEvents, learnerOf, OnBehalf } from '../learner-events.js';
 import { Params } from '../schemas.js';
-import { HeartbeatBody, HeartbeatOut, VideoAnalyticsOut, VideoListOut } from '../video-schemas.js';
+import { HeartbeatBody, HeartbeatOut, VideoAnalyticsOut, VideoListOut, ViewerOut } from '../video-schemas.js';
 
 const VideoParams = Type.Object({ courseId: HostId, itemId: HostId });
+const ViewerParams = Type.Object({ courseId: HostId, itemId: HostId, userId: HostId });
 const Day = Type.String({ format: 'date', description: 'YYYY-MM-DD (UTC day a watch session started)' });
 const AnalyticsQuery = Type.Object(
   {
@@ -71,6 +73,30 @@ export const videoRoutes =
         const report = await videoAnalytics(db, courseId, itemId, { from, to }, resolution === 'full');
         if (!report) throw notFound(`Video ${itemId} in course ${courseId}`);
         return report;
+      },
+    );
+
+    app.get<{ Params: Static<typeof ViewerParams> }>(
+      '/courses/:courseId/videos/:itemId/viewers/:userId',
+      {
+        schema: {
+          summary:
+            "One learner's viewing of a video, session by session: for that learner and the course's instructors",
+          tags,
+          params: ViewerParams,
+          response: { 200: ViewerOut },
+        },
+      },
+      async (request) => {
+        const { courseId, itemId, userId } = request.params;
+        const self = await requireLearnerView(db, request.principal, courseId, userId);
+        // Instructors see the course's learners only, never someone else's viewing.
+        if (!self && !(await isLearnerOf(db, courseId, userId))) {
+          throw notFound(`Learner ${userId} in course ${courseId}`);
+        }
+        const detail = await viewerDetail(db, courseId, itemId, userId);
+        if (!detail) throw notFound(`Video ${itemId} in course ${courseId}`);
+        return detail;
       },
     );
 
