@@ -1,5 +1,5 @@
 import { type PlayCounts, playTotal, rangesOf, type SecondSet, setSize, unionSeconds } from './seconds.js';
-import { reachesThreshold, type WatchSession } from './viewing.js';
+import { reachesThreshold, type WatchSession, watchedPercent } from './viewing.js';
 
 /**
  * What a set of viewings adds up to, per video (and per video and day): counts, sums and per-second
@@ -82,7 +82,7 @@ export function contributionOf(
     views: sessions.length,
     playedSec: sessions.reduce((n, s) => n + playTotal(s.plays), 0),
     uniqueSec,
-    pctHundredths: Math.round(Math.min(100, (uniqueSec / durationSec) * 100) * 100),
+    pctHundredths: Math.round(watchedPercent(seconds, durationSec) * 100),
     completed: reachesThreshold(seconds, durationSec, threshold),
     stopSec: Math.floor(maxPosition),
     seconds,

@@ -1,5 +1,6 @@
 import binomialCdf from '@stdlib/stats-base-dists-binomial-cdf';
 import type { VideoAggregate } from './aggregate.js';
+import { videoSeconds } from './seconds.js';
 
 /** The retention curve has at most this many points unless full resolution is asked for. */
 export const MAX_CURVE_POINTS = 500;
@@ -243,8 +244,8 @@ function curve(a: VideoAggregate, length: number, full: boolean) {
 }
 
 /**
- * The per-video figures from an aggregate. `durationSec` sets the curve's length (seconds
- * 0…ceil(duration)-1); `threshold` where the credits start.
+ * The per-video figures from an aggregate. `durationSec` sets the curve's length (the video's
+ * whole seconds, `videoSeconds`); `threshold` where the credits start.
  * @example videoReport(aggregate, 600, 90, false).medianStopSec
  */
 export function videoReport(
@@ -253,7 +254,7 @@ export function videoReport(
   threshold: number,
   full: boolean,
 ): VideoReport {
-  const length = Math.ceil(durationSec);
+  const length = videoSeconds(durationSec);
   return {
     viewers: a.viewers,
     uniqueViewers: a.playedViewers,

@@ -5,6 +5,13 @@
  * a fraction of a second covers none.
  */
 
+/**
+ * The whole seconds of a video of a duration: those a segment within the video can cover (second
+ * t needs t + 0.5 < duration), at least 1. 600 s → 600; 90.4 s → 90; 90.6 s → 91. Percents of a
+ * video are of these, so every video can be watched to 100 %.
+ */
+export const videoSeconds = (durationSec: number): number => Math.max(1, Math.ceil(durationSec - 0.5));
+
 /** A set of seconds: sorted, disjoint, non-touching half-open ranges [a, b), flattened [a0, b0, a1, b1, …]. */
 export type SecondSet = readonly number[];
 

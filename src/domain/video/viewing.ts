@@ -7,6 +7,7 @@ import {
   type SecondSet,
   setSize,
   unionSeconds,
+  videoSeconds,
 } from './seconds.js';
 
 /** A new watch session starts after this long without a heartbeat (SPEC §3). */
@@ -72,11 +73,11 @@ export interface VideoFacts {
 
 /** Watched percent of a set of seconds. */
 export const watchedPercent = (seconds: SecondSet, durationSec: number): number =>
-  Math.min(100, (setSize(seconds) / durationSec) * 100);
+  Math.min(100, (setSize(seconds) / videoSeconds(durationSec)) * 100);
 
 /** Seconds watched reach the threshold (compared without division, so 90 % of 600 s is exactly 540 s). */
 export const reachesThreshold = (seconds: SecondSet, durationSec: number, threshold: number): boolean =>
-  setSize(seconds) * 100 >= threshold * durationSec;
+  setSize(seconds) * 100 >= threshold * videoSeconds(durationSec);
 
 export function heartbeatOf(e: LearningEvent): Heartbeat {
   const d = e.data as {
