@@ -22,6 +22,7 @@ import { liveSessionRoutes } from './http/routes/live-sessions.js';
 import { opsRoutes } from './http/routes/ops.js';
 import { progressRoutes } from './http/routes/progress.js';
 import { videoRoutes } from './http/routes/videos.js';
+import { liveAnalyticsRoutes } from './http/routes/live-analytics.js';
 import { userRoutes } from './http/routes/users.js';
 import type { GroupCommitter } from './ingest/group-commit.js';
 import type { Metrics } from './ops/metrics.js';
@@ -129,6 +130,7 @@ export async function buildApp(
       await api.register(progressRoutes(deps));
       await api.register(analyticsRoutes(deps));
       await api.register(videoRoutes(deps));
+      await api.register(liveAnalyticsRoutes(deps));
     },
     { prefix: '/api/v1' },
   );

@@ -472,6 +472,40 @@ function attemptsOf(evs: Ev[]): Attempt[] {
 const bestOf = (attempts: Attempt[]) =>
   attempts.reduce<Attempt | null>((b, a) => (b === null || a.percent > b.percent ? a : b), null);
 
+/** The video engine's view of a learner's viewing (honest heartbeats: nothing clipped). */
+function videoOf(it: Item, evs: Ev[]) {
+  const beats = evs.filter((e) => e.type === 'video_heartbeat');
+  if (beats.length === 0) return null;
+  const dur = it.durationSec!;
+  const watched = new Array<boolean>(dur).fill(false);
+  let played = 0;
+  let furthest = 0;
+  let sessions = 0;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const e of beats) {
+    if (e.t - last >= 30 * 60_000) sessions++;
+    last = e.t;
+    furthest = Math.max(furthest, Math.min(dur, e.data!.positionSec as number));
+    for (const [a, b] of e.data!.segments as [number, number][]) {
+      furthest = Math.max(furthest, Math.min(dur, b));
+      for (let k = 0; k < dur; k++) {
+        if (a <= k + 0.5 && k + 0.5 < Math.min(b, dur)) {
+          watched[k] = true;
+          played++;
+        }
+      }
+    }
+  }
+  const watchedSec = watched.filter(Boolean).length;
+  return {
+    watchedPercent: (watchedSec / dur) * 100,
+    watchedSec,
+    playedSec: played,
+    watchSessions: sessions,
+    maxPositionSec: furthest,
+  };
+}
+
 type ItemState = ReturnType<typeof itemState>;
 function itemState(it: Item, evs: Ev[]) {
   const threshold = thresholdOf(it);
@@ -516,6 +550,7 @@ function itemState(it: Item, evs: Ev[]) {
     attempts,
     best: bestOf(attempts)?.percent ?? null,
     passed: attempts.some((a) => a.passed === true),
+    video: videoOf(it, evs),
   };
 }
 
@@ -740,6 +775,7 @@ const itemJson = (s: ItemState) => ({
   completedAt: iso(s.completedAt),
   completedHow: s.completedHow,
   resumePositionSec: s.resume,
+  video: s.video,
   timeOnTaskSec: s.taskMs / 1000,
   scrollDepthPercent: s.scroll,
   requiredQuizId: s.item.requiredQuizId ?? null,

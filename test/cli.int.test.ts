@@ -45,6 +45,6 @@ it('migrates an embedded database once, then finds it up to date, and replays it
   assert.match(await runCli(['migrate'], env, 120_000), /up to date/);
   assert.match(
     await runCli(['replay'], env, 120_000),
-    /Replayed 0 events into video, assessments, progress, daily_activity/,
+    /Replayed 0 events into video, assessments, progress, daily_activity, live/,
   );
 });

@@ -3,9 +3,10 @@ import fs from 'node:fs';
 import { it } from 'node:test';
 import type { TSchema } from '@sinclair/typebox';
 import * as analyticsSchemas from '../src/http/analytics-schemas.js';
+import * as liveSchemas from '../src/http/live-schemas.js';
 import * as videoSchemas from '../src/http/video-schemas.js';
 
-const schemas = { ...analyticsSchemas, ...videoSchemas };
+const schemas = { ...analyticsSchemas, ...videoSchemas, ...liveSchemas };
 
 /** Every property name in a TypeBox schema, at any depth (objects, arrays, unions, composites). */
 function fieldNames(schema: TSchema, out = new Set<string>()): Set<string> {

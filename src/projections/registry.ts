@@ -1,6 +1,7 @@
 import { assessmentsProjection } from './assessments.js';
 import { dailyActivityProjection } from './daily-activity.js';
 import type { Projection } from './projection.js';
+import { liveProjection } from './live.js';
 import { progressProjection } from './progress.js';
 import { videoProjection } from './video.js';
 
@@ -16,4 +17,5 @@ export const PROJECTIONS: readonly Projection[] = [
   assessmentsProjection,
   progressProjection,
   dailyActivityProjection,
+  liveProjection,
 ];

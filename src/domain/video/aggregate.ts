@@ -30,6 +30,8 @@ export interface VideoAggregate {
   exits: number[];
   /** The same, for viewers who completed the video. */
   completerExits: number[];
+  /** Per second: viewers whose stop point falls in it and who watched that second. */
+  stopWatched: number[];
 }
 
 /** One viewer's part in an aggregate. */
@@ -40,6 +42,8 @@ export interface Contribution {
   pctHundredths: number;
   completed: boolean;
   stopSec: number;
+  /** Whether they watched the second their stop point falls in. */
+  stopWatched: boolean;
   seconds: SecondSet;
   plays: PlayCounts;
 }
@@ -57,6 +61,7 @@ export const emptyAggregate = (): VideoAggregate => ({
   plays: [],
   exits: [],
   completerExits: [],
+  stopWatched: [],
 });
 
 /**
@@ -85,10 +90,16 @@ export function contributionOf(
     pctHundredths: Math.round(watchedPercent(seconds, durationSec) * 100),
     completed: reachesThreshold(seconds, durationSec, threshold),
     stopSec: Math.floor(maxPosition),
+    stopWatched: hasSecond(seconds, Math.floor(maxPosition)),
     seconds,
     // Runs of different sessions may overlap: they are summed when the delta is applied.
     plays,
   };
+}
+
+function hasSecond(set: SecondSet, t: number): boolean {
+  for (let i = 0; i < set.length; i += 2) if (set[i]! <= t && t < set[i + 1]!) return true;
+  return false;
 }
 
 /** Changes to an aggregate: sums, and per-second changes kept sparse until applied. */
@@ -107,6 +118,7 @@ export interface AggregateDelta {
   /** Point changes. */
   exits: Map<number, number>;
   completerExits: Map<number, number>;
+  stopWatched: Map<number, number>;
 }
 
 export const emptyDelta = (): AggregateDelta => ({
@@ -122,6 +134,7 @@ export const emptyDelta = (): AggregateDelta => ({
   plays: new Map(),
   exits: new Map(),
   completerExits: new Map(),
+  stopWatched: new Map(),
 });
 
 const bump = (m: Map<number, number>, k: number, n: number) => {
@@ -151,6 +164,7 @@ export function addContribution(d: AggregateDelta, c: Contribution | undefined, 
   }
   bump(d.exits, c.stopSec, sign);
   if (c.completed) bump(d.completerExits, c.stopSec, sign);
+  if (c.stopWatched) bump(d.stopWatched, c.stopSec, sign);
 }
 
 export const isEmptyDelta = (d: AggregateDelta): boolean =>
@@ -165,7 +179,8 @@ export const isEmptyDelta = (d: AggregateDelta): boolean =>
   d.unique.size === 0 &&
   d.plays.size === 0 &&
   d.exits.size === 0 &&
-  d.completerExits.size === 0;
+  d.completerExits.size === 0 &&
+  d.stopWatched.size === 0;
 
 /** Adds `b`'s changes into `a`. */
 export function mergeDelta(a: AggregateDelta, b: AggregateDelta): void {
@@ -177,7 +192,7 @@ export function mergeDelta(a: AggregateDelta, b: AggregateDelta): void {
   a.pctSum += b.pctSum;
   a.completions += b.completions;
   a.replays += b.replays;
-  for (const k of ['unique', 'plays', 'exits', 'completerExits'] as const) {
+  for (const k of ['unique', 'plays', 'exits', 'completerExits', 'stopWatched'] as const) {
     for (const [t, n] of b[k]) bump(a[k], t, n);
   }
 }
@@ -225,6 +240,7 @@ export function applyDelta(a: VideoAggregate, d: AggregateDelta): VideoAggregate
     plays: applyDifferences(a.plays, d.plays),
     exits: applyPoints(a.exits, d.exits),
     completerExits: applyPoints(a.completerExits, d.completerExits),
+    stopWatched: applyPoints(a.stopWatched, d.stopWatched),
   };
 }
 
@@ -247,6 +263,7 @@ export function sumAggregates(list: readonly VideoAggregate[]): VideoAggregate {
     add(out.plays, a.plays);
     add(out.exits, a.exits);
     add(out.completerExits, a.completerExits);
+    add(out.stopWatched, a.stopWatched);
   }
   return out;
 }

@@ -155,14 +155,19 @@ export function dropOffs(a: VideoAggregate, length: number, creditsStartSec: num
   return out.sort((x, y) => y.excessExits - x.excessExits || x.startSec - y.startSec).slice(0, TOP);
 }
 
-/** Maximal runs of seconds that at least SKIP_SHARE of the viewers reaching them skipped. */
+/**
+ * Maximal runs of seconds that at least SKIP_SHARE of the viewers who went past them (stop point
+ * in a later second) did not watch. A viewer's own stop second is never a skip: of the viewers
+ * who watched t, those whose stop second is t (`stopWatched`) did not go past it.
+ */
 function skippedRanges(a: VideoAggregate, length: number) {
   const reached = reachedCounts(a.exits, length);
   const out: VideoReport['skippedRanges'] = [];
   let run: VideoReport['skippedRanges'][number] | undefined;
   for (let t = 0; t <= length; t++) {
-    const skipped = t < length ? reached[t]! - at(a.unique, t) : 0;
-    const share = ratio(skipped, reached[t] ?? 0);
+    const past = t < length ? reached[t]! - at(a.exits, t) : 0;
+    const skipped = t < length ? past - (at(a.unique, t) - at(a.stopWatched, t)) : 0;
+    const share = ratio(skipped, past);
     if (skipped > 0 && share >= SKIP_SHARE) {
       if (!run) run = { startSec: t, endSec: t + 1, viewers: 0, share: 0, viewerSeconds: 0 };
       run.endSec = t + 1;
@@ -270,6 +275,6 @@ export function videoReport(
     curve: curve(a, length, full),
     rewatchHotSpots: rewatchHotSpots(a, length),
     skippedRanges: skippedRanges(a, length),
-    dropOffs: dropOffs(a, length, Math.floor((durationSec * threshold) / 100)),
+    dropOffs: dropOffs(a, length, Math.floor((length * threshold) / 100)),
   };
 }

@@ -1,4 +1,4 @@
-import type { LearningEvent } from '../events/types.js';
+import type { Device, LearningEvent } from '../events/types.js';
 import {
   addPlays,
   coveredSeconds,
@@ -31,6 +31,7 @@ export interface Heartbeat {
   segments?: readonly (readonly [number, number])[] | undefined;
   rate: number;
   ended: boolean;
+  device?: Device | undefined;
 }
 
 /** One watch session of a learner on a video. */
@@ -62,6 +63,8 @@ export interface Viewing {
   seconds: SecondSet;
   /** The heartbeat at which the seconds watched first reached the completion threshold. */
   completedAt: number | null;
+  /** The device of the latest heartbeat that named one. */
+  device: Device | null;
 }
 
 /** What the catalog says of the video. */
@@ -95,6 +98,7 @@ export function heartbeatOf(e: LearningEvent): Heartbeat {
     segments: d.segments,
     rate: d.playbackRate ?? 1,
     ended: d.ended === true,
+    device: e.device,
   };
 }
 
@@ -187,6 +191,7 @@ export function foldViewing(
   const sessions = prev ? prev.sessions.map((s) => ({ ...s })) : [];
   let seconds = prev?.seconds ?? [];
   let completedAt = prev?.completedAt ?? null;
+  let device = prev?.device ?? null;
   for (const h of heartbeats) {
     let current = sessions[sessions.length - 1];
     const fresh = !current || h.at - current.lastAt >= WATCH_SESSION_GAP_MS;
@@ -208,10 +213,11 @@ export function foldViewing(
     s.ended ||= h.ended;
     s.lastAt = h.at;
     s.lastEventId = h.id;
+    if (h.device) device = h.device;
     seconds = unionSeconds(seconds, ranges);
     if (completedAt === null && reachesThreshold(seconds, durationSec, facts.threshold)) completedAt = h.at;
   }
-  return { durationSec, threshold: facts.threshold, sessions, seconds, completedAt };
+  return { durationSec, threshold: facts.threshold, sessions, seconds, completedAt, device };
 }
 
 /** Summary figures of a viewing. */

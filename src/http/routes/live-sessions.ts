@@ -1,4 +1,5 @@
-import type { Static } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
+import { HostId } from '../../domain/events/schema.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppDeps } from '../../app.js';
 import { requireLiveSessionAccess, requirePlatform } from '../../auth/access.js';
@@ -14,6 +15,20 @@ import {
   upsertRegistration,
 } from '../../store/catalog/live-sessions.js';
 import { LiveSessionOut, PageOf, PageQuery, Params, RegistrationOut } from '../schemas.js';
+
+const ListQuery = Type.Composite(
+  [
+    PageQuery,
+    Type.Object({
+      instructorId: Type.Optional(HostId),
+      from: Type.Optional(
+        Type.String({ format: 'date-time', description: 'Scheduled to start at or after' }),
+      ),
+      to: Type.Optional(Type.String({ format: 'date-time', description: 'Scheduled to start before' })),
+    }),
+  ],
+  { additionalProperties: false },
+);
 
 export const liveSessionRoutes =
   (deps: AppDeps): FastifyPluginAsync =>
@@ -62,20 +77,22 @@ export const liveSessionRoutes =
       async (request) => requireLiveSessionAccess(db, request.principal, request.params.sessionId, 'learn'),
     );
 
-    app.get<{ Querystring: Static<typeof PageQuery> }>(
+    app.get<{ Querystring: Static<typeof ListQuery> }>(
       '/live-sessions',
       {
         schema: {
-          summary: 'Live sessions the caller may see, newest first',
+          summary:
+            'Live sessions the caller may see, newest first (optionally one instructor’s, in a time range)',
           tags,
-          querystring: PageQuery,
+          querystring: ListQuery,
           response: { 200: PageOf(LiveSessionOut) },
         },
       },
       async (request) => {
         const p = request.principal;
         const viewer = isPlatform(p) || p.kind !== 'user' ? undefined : p.userId;
-        return listLiveSessions(db, viewer, request.query.limit, request.query.cursor);
+        const { limit, cursor, instructorId, from, to } = request.query;
+        return listLiveSessions(db, viewer, limit, cursor, { instructorId, from, to });
       },
     );
 

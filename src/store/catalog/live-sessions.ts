@@ -84,6 +84,7 @@ export async function listLiveSessions(
   viewer: string | undefined,
   limit: number,
   cursor?: string,
+  filter: { instructorId?: string | undefined; from?: string | undefined; to?: string | undefined } = {},
 ): Promise<Page<LiveSession>> {
   const after = decodeCursor(cursor, ['timestamp', 'text']);
   const rows = await db.query<LiveSessionRow>(
@@ -93,8 +94,18 @@ export async function listLiveSessions(
             OR EXISTS (SELECT 1 FROM live_session_registrations r WHERE r.session_id = s.id AND r.user_id = $3)
             OR EXISTS (SELECT 1 FROM courses c WHERE c.id = s.course_id AND $3 = ANY (c.instructor_ids))
             OR EXISTS (SELECT 1 FROM enrollments e WHERE e.course_id = s.course_id AND e.user_id = $3 AND e.active))
+       AND ($5::text IS NULL OR s.instructor_id = $5)
+       AND ($6::timestamptz IS NULL OR s.scheduled_start >= $6) AND ($7::timestamptz IS NULL OR s.scheduled_start < $7)
      ORDER BY s.scheduled_start DESC, s.id DESC LIMIT $4`,
-    [after?.[0] ?? null, after?.[1] ?? null, viewer ?? null, limit + 1],
+    [
+      after?.[0] ?? null,
+      after?.[1] ?? null,
+      viewer ?? null,
+      limit + 1,
+      filter.instructorId ?? null,
+      filter.from ?? null,
+      filter.to ?? null,
+    ],
   );
   return toPage(rows, limit, (r) => [r.scheduled_start.toISOString(), r.id], toSession);
 }
@@ -147,4 +158,42 @@ export async function listRegistrations(
     (r) => [r.user_id],
     (r) => ({ sessionId, userId: r.user_id, registeredAt: r.registered_at.toISOString() }),
   );
+}
+
+/** Every learner registered for some sessions, by session. */
+export async function registeredUsers(
+  db: Queryable,
+  sessionIds: readonly string[],
+): Promise<Map<string, Set<string>>> {
+  const rows = await db.query<{ session_id: string; user_id: string }>(
+    'SELECT session_id, user_id FROM live_session_registrations WHERE session_id = ANY($1::text[])',
+    [sessionIds],
+  );
+  const out = new Map(sessionIds.map((id) => [id, new Set<string>()]));
+  for (const r of rows) out.get(r.session_id)!.add(r.user_id);
+  return out;
+}
+
+/** Sessions some instructor runs, scheduled to start in [from, to), oldest first. */
+export async function listInstructorSessions(
+  db: Queryable,
+  instructorId: string,
+  from: string | null,
+  to: string | null,
+): Promise<LiveSession[]> {
+  const rows = await db.query<LiveSessionRow>(
+    `SELECT * FROM live_sessions WHERE instructor_id = $1
+       AND ($2::timestamptz IS NULL OR scheduled_start >= $2) AND ($3::timestamptz IS NULL OR scheduled_start < $3)
+     ORDER BY scheduled_start, id`,
+    [instructorId, from, to],
+  );
+  return rows.map(toSession);
+}
+
+/** Several sessions by id (those that exist). */
+export async function getLiveSessions(db: Queryable, ids: readonly string[]): Promise<LiveSession[]> {
+  const rows = await db.query<LiveSessionRow>('SELECT * FROM live_sessions WHERE id = ANY($1::text[])', [
+    ids,
+  ]);
+  return rows.map(toSession);
 }

@@ -61,3 +61,16 @@ export async function listUsers(db: Queryable, limit: number, cursor?: string): 
   );
   return toPage(rows, limit, (r) => [r.id], toUser);
 }
+
+/** Names and emails of some users (those not in the catalog are absent). */
+export async function getUserNames(
+  db: Queryable,
+  ids: readonly string[],
+): Promise<Map<string, { displayName: string; email: string | null }>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.query<{ id: string; display_name: string; email: string | null }>(
+    'SELECT id, display_name, email FROM users WHERE id = ANY($1::text[])',
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, { displayName: r.display_name, email: r.email }]));
+}

@@ -27,6 +27,7 @@ CREATE TABLE video_viewers (
   last_at            timestamptz,
   completed_at       timestamptz,
   clipped_sec        double precision NOT NULL DEFAULT 0,
+  device             jsonb,
   PRIMARY KEY (item_id, user_id)
 ) WITH (fillfactor = 80);
 CREATE INDEX video_viewers_user_idx ON video_viewers (user_id);
@@ -71,5 +72,6 @@ CREATE TABLE video_aggregates (
   play_counts      integer[] NOT NULL DEFAULT '{}',
   exits            integer[] NOT NULL DEFAULT '{}',
   completer_exits  integer[] NOT NULL DEFAULT '{}',
+  stop_watched     integer[] NOT NULL DEFAULT '{}',
   PRIMARY KEY (item_id, day)
 );

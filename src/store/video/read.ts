@@ -46,7 +46,7 @@ export async function readTotals(
 ): Promise<Map<string, VideoAggregate>> {
   if (itemIds.length === 0) return new Map();
   const rows = await db.query<AggregateRow>(
-    `SELECT ${aggregateColumns('a')} FROM video_aggregates a WHERE a.item_id = ANY($1::text[]) AND a.day = $2`,
+    `SELECT ${aggregateColumns('a')} FROM video_aggregates a WHERE a.item_id = ANY($1::text[]) AND a.day = $2::text::date`,
     [itemIds, ALL_TIME],
   );
   return new Map(rows.map((r) => [r.item_id, toAggregate(r)]));
@@ -61,7 +61,7 @@ export async function readDays(
 ): Promise<VideoAggregate[]> {
   const rows = await db.query<AggregateRow>(
     `SELECT ${aggregateColumns('a')} FROM video_aggregates a
-     WHERE a.item_id = $1 AND a.day BETWEEN $2::date AND $3::date AND a.day <> $4`,
+     WHERE a.item_id = $1 AND a.day BETWEEN $2::text::date AND $3::text::date AND a.day <> $4::text::date`,
     [itemId, from, to, ALL_TIME],
   );
   return rows.map(toAggregate);
@@ -79,15 +79,15 @@ export async function readMultiDayViewings(
 ): Promise<Viewing[]> {
   const sessions = await db.query<SessionRow>(
     `SELECT s.* FROM video_sessions s
-     WHERE s.item_id = $1 AND s.day BETWEEN $2::date AND $3::date AND s.user_id IN (
-       SELECT user_id FROM video_sessions WHERE item_id = $1 AND day BETWEEN $2::date AND $3::date
+     WHERE s.item_id = $1 AND s.day BETWEEN $2::text::date AND $3::text::date AND s.user_id IN (
+       SELECT user_id FROM video_sessions WHERE item_id = $1 AND day BETWEEN $2::text::date AND $3::text::date
        GROUP BY user_id HAVING min(day) <> max(day))`,
     [itemId, from, to],
   );
   if (sessions.length === 0) return [];
   const users = [...new Set(sessions.map((s) => s.user_id))];
   const viewers = await db.query<ViewerRow>(
-    `SELECT item_id, user_id, course_id, duration_sec, threshold, seconds, sessions, completed_at
+    `SELECT item_id, user_id, course_id, duration_sec, threshold, seconds, sessions, completed_at, device
      FROM video_viewers WHERE item_id = $1 AND user_id = ANY($2::text[])`,
     [itemId, users],
   );
@@ -101,7 +101,7 @@ export async function readViewing(
   userId: string,
 ): Promise<Viewing | undefined> {
   const [viewer] = await db.query<ViewerRow>(
-    `SELECT item_id, user_id, course_id, duration_sec, threshold, seconds, sessions, completed_at
+    `SELECT item_id, user_id, course_id, duration_sec, threshold, seconds, sessions, completed_at, device
      FROM video_viewers WHERE item_id = $1 AND user_id = $2 AND sessions > 0`,
     [itemId, userId],
   );
@@ -120,4 +120,41 @@ export async function readReportedDuration(db: Queryable, itemId: string): Promi
     [itemId],
   );
   return row?.d ?? null;
+}
+
+/** Viewers of a video by the device of their latest heartbeat naming one. */
+export async function readDeviceCounts(
+  db: Queryable,
+  itemId: string,
+): Promise<{ type: string | null; os: string | null; browser: string | null; viewers: number }[]> {
+  return db.query(
+    `SELECT device->>'type' AS type, device->>'os' AS os, device->>'browser' AS browser, count(*)::integer AS viewers
+     FROM video_viewers WHERE item_id = $1 AND sessions > 0 GROUP BY 1, 2, 3`,
+    [itemId],
+  );
+}
+
+/** Some learners' viewings of a video, keyed by learner (for per-attendee recording figures). */
+export async function readViewerSummaries(
+  db: Queryable,
+  itemId: string,
+  userIds: readonly string[],
+): Promise<Map<string, { watchedPct: number; uniqueSec: number; playedSec: number }>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await db.query<{
+    user_id: string;
+    watched_pct: number;
+    unique_sec: number;
+    played_sec: number;
+  }>(
+    `SELECT user_id, watched_pct, unique_sec, played_sec FROM video_viewers
+     WHERE item_id = $1 AND user_id = ANY($2::text[]) AND sessions > 0`,
+    [itemId, userIds],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.user_id,
+      { watchedPct: r.watched_pct, uniqueSec: r.unique_sec, playedSec: Number(r.played_sec) },
+    ]),
+  );
 }

@@ -1,3 +1,4 @@
+import type { Device } from '../../domain/events/types.js';
 import type { Viewing, WatchSession } from '../../domain/video/viewing.js';
 import type { VideoAggregate } from '../../domain/video/aggregate.js';
 import type { Row } from '../db.js';
@@ -19,6 +20,7 @@ export interface ViewerRow extends Row {
   seconds: number[];
   sessions: number;
   completed_at: Date | null;
+  device: Device | null;
 }
 
 export interface SessionRow extends Row {
@@ -59,6 +61,7 @@ export const toViewing = (v: ViewerRow, sessions: WatchSession[]): Viewing => ({
   sessions: [...sessions].sort((a, b) => a.number - b.number),
   seconds: v.seconds,
   completedAt: v.completed_at?.getTime() ?? null,
+  device: v.device,
 });
 
 export interface AggregateRow extends Row {
@@ -76,12 +79,21 @@ export interface AggregateRow extends Row {
   play_counts: number[];
   exits: number[];
   completer_exits: number[];
+  stop_watched: number[];
 }
 
 /** The columns of `video_aggregates` under an alias, `day` as text ('infinity' does not fit a Date). */
 export const aggregateColumns = (a: string) =>
   ['item_id', 'day::text AS day', 'viewers', 'played_viewers', 'views', 'played_sec', 'unique_sec', 'pct_sum']
-    .concat(['completions', 'replays', 'unique_counts', 'play_counts', 'exits', 'completer_exits'])
+    .concat([
+      'completions',
+      'replays',
+      'unique_counts',
+      'play_counts',
+      'exits',
+      'completer_exits',
+      'stop_watched',
+    ])
     .map((c) => `${a}.${c}`)
     .join(', ');
 
@@ -98,4 +110,5 @@ export const toAggregate = (r: AggregateRow): VideoAggregate => ({
   plays: r.play_counts,
   exits: r.exits,
   completerExits: r.completer_exits,
+  stopWatched: r.stop_watched,
 });

@@ -41,7 +41,7 @@ export async function lockViewings(
     [json],
   );
   const viewers = await tx.query<ViewerRow>(
-    `SELECT v.item_id, v.user_id, v.course_id, v.duration_sec, v.threshold, v.seconds, v.sessions, v.completed_at
+    `SELECT v.item_id, v.user_id, v.course_id, v.duration_sec, v.threshold, v.seconds, v.sessions, v.completed_at, v.device
      FROM video_viewers v JOIN jsonb_to_recordset($1::text::jsonb) AS k("itemId" text, "userId" text)
        ON v.item_id = k."itemId" AND v.user_id = k."userId"
      ORDER BY v.item_id, v.user_id FOR UPDATE OF v`,
@@ -130,18 +130,19 @@ export async function writeViewings(tx: Queryable, writes: readonly ViewingWrite
       lastAt: iso(w.viewing.sessions[w.viewing.sessions.length - 1]!.lastAt),
       completedAt: iso(w.viewing.completedAt),
       clippedSec: s.clippedSec,
+      device: w.viewing.device,
     };
   });
   await tx.query(
     `UPDATE video_viewers v SET course_id = k."courseId", duration_sec = k."durationSec", threshold = k.threshold, seconds = k.seconds,
        unique_sec = k."uniqueSec", played_sec = k."playedSec", watched_pct = k."watchedPct",
        max_position_sec = k."maxPositionSec", last_position_sec = k."lastPositionSec", sessions = k.sessions,
-       first_at = k."firstAt", last_at = k."lastAt", completed_at = k."completedAt", clipped_sec = k."clippedSec"
+       first_at = k."firstAt", last_at = k."lastAt", completed_at = k."completedAt", clipped_sec = k."clippedSec", device = k.device
      FROM jsonb_to_recordset($1::text::jsonb) AS k("itemId" text, "userId" text, "courseId" text,
        "durationSec" double precision, threshold double precision, seconds integer[], "uniqueSec" integer, "playedSec" bigint,
        "watchedPct" double precision, "maxPositionSec" double precision, "lastPositionSec" double precision,
        sessions integer, "firstAt" timestamptz, "lastAt" timestamptz, "completedAt" timestamptz,
-       "clippedSec" double precision)
+       "clippedSec" double precision, device jsonb)
      WHERE v.item_id = k."itemId" AND v.user_id = k."userId"`,
     [JSON.stringify(viewers)],
   );
@@ -242,17 +243,18 @@ export async function addVideoAggregates(
       plays: a.plays,
       exits: a.exits,
       completerExits: a.completerExits,
+      stopWatched: a.stopWatched,
     };
   });
   await tx.query(
     `UPDATE video_aggregates a SET viewers = k.viewers, played_viewers = k."playedViewers", views = k.views,
        played_sec = k."playedSec", unique_sec = k."uniqueSec", pct_sum = k."pctSum",
        completions = k.completions, replays = k.replays, unique_counts = k."unique",
-       play_counts = k.plays, exits = k.exits, completer_exits = k."completerExits"
+       play_counts = k.plays, exits = k.exits, completer_exits = k."completerExits", stop_watched = k."stopWatched"
      FROM jsonb_to_recordset($1::text::jsonb) AS k("itemId" text, day date, viewers integer,
        "playedViewers" integer, views integer, "playedSec" bigint, "uniqueSec" bigint, "pctSum" bigint,
        completions integer, replays integer, "unique" integer[], plays integer[], exits integer[],
-       "completerExits" integer[])
+       "completerExits" integer[], "stopWatched" integer[])
      WHERE a.item_id = k."itemId" AND a.day = k.day`,
     [JSON.stringify(updated)],
   );
@@ -271,7 +273,7 @@ export async function readUserViewings(
   userId: string,
 ): Promise<{ itemId: string; viewing: Viewing }[]> {
   const viewers = await tx.query<ViewerRow>(
-    `SELECT item_id, user_id, course_id, duration_sec, threshold, seconds, sessions, completed_at
+    `SELECT item_id, user_id, course_id, duration_sec, threshold, seconds, sessions, completed_at, device
      FROM video_viewers WHERE user_id = $1 AND sessions > 0 ORDER BY item_id FOR UPDATE`,
     [userId],
   );
