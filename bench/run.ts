@@ -5,12 +5,14 @@
 import { analyticsBench } from './analytics.js';
 import { ingestBench } from './ingest.js';
 import { build } from './lib/build.js';
+import { liveBench } from './live.js';
 import { videoBench } from './video.js';
 
 const BENCHMARKS: Record<string, (env: NodeJS.ProcessEnv) => Promise<string>> = {
   ingest: ingestBench,
   analytics: analyticsBench,
   video: videoBench,
+  live: liveBench,
 };
 
 const only = process.env.BENCH_ONLY?.split(',').map((n) => n.trim());

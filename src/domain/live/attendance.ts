@@ -119,7 +119,10 @@ export function concurrency(
     // The level holds from t to the next edge: every bucket it spans saw at least this many.
     const next = k < edges.length ? edges[k]![0] : t;
     if (width > 0 && level > 0 && next > from && t < to) {
-      for (let b = bucketOf(Math.max(t, from)); b <= bucketOf(Math.min(next, to) - 1e-9); b++) {
+      // Half-open: a level ending exactly where a bucket starts stays out of it (no epsilon: at
+      // epoch milliseconds one would vanish in rounding).
+      const last = Math.min(points - 1, Math.ceil((Math.min(next, to) - from) / width) - 1);
+      for (let b = bucketOf(Math.max(t, from)); b <= last; b++) {
         timeline[b]!.viewers = Math.max(timeline[b]!.viewers, level);
       }
     }

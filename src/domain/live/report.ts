@@ -51,7 +51,7 @@ export function liveReport(
   const connected = attendees.filter((a) => isConnected(a.marks));
   const isLive =
     now >= session.scheduledStart - LIVE_LEAD_MS &&
-    (now <= session.scheduledEnd || (connected.length > 0 && now - lastActivity <= OVERRUN_IDLE_MS));
+    (now <= session.scheduledEnd || (connected.length > 0 && now - lastActivity < OVERRUN_IDLE_MS));
   const intervals = new Map<string, Interval[]>();
   for (const a of attendees) {
     const closeAt = isLive ? now : Math.min(now, Math.max(session.scheduledEnd, a.lastActivityAt ?? 0));
