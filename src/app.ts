@@ -25,6 +25,9 @@ import { videoRoutes } from './http/routes/videos.js';
 import { liveAnalyticsRoutes } from './http/routes/live-analytics.js';
 import { userRoutes } from './http/routes/users.js';
 import type { GroupCommitter } from './ingest/group-commit.js';
+import type { FeedHub } from './feed/hub.js';
+import type { LiveFigures } from './feed/live-figures.js';
+import { feedRoutes } from './http/routes/feed.js';
 import type { Metrics } from './ops/metrics.js';
 import type { Projection } from './projections/projection.js';
 import type { Db } from './store/db.js';
@@ -41,6 +44,8 @@ export interface AppDeps {
   courseCaches: CourseCaches;
   /** The clock analytics read "now" from (tests pin it). */
   now: () => Date;
+  /** The live feed of this process: committed items and live-session figures, to push. */
+  feed: { hub: FeedHub; live: LiveFigures };
   /** Flipped by the shutdown sequence so /readyz turns away new traffic. */
   lifecycle: { closing: boolean };
 }
@@ -131,6 +136,7 @@ export async function buildApp(
       await api.register(analyticsRoutes(deps));
       await api.register(videoRoutes(deps));
       await api.register(liveAnalyticsRoutes(deps));
+      await api.register(feedRoutes(deps));
     },
     { prefix: '/api/v1' },
   );

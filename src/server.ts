@@ -4,6 +4,10 @@ import { buildApp } from './app.js';
 import type { Config } from './config/config.js';
 import { createEventValidator } from './domain/events/validate.js';
 import { GroupCommitter } from './ingest/group-commit.js';
+import { FeedHub } from './feed/hub.js';
+import { LiveFigures } from './feed/live-figures.js';
+import { WebhookDelivery } from './feed/webhook.js';
+import { AtRiskWatch } from './feed/at-risk-watch.js';
 import { Metrics } from './ops/metrics.js';
 import { PROJECTIONS } from './projections/registry.js';
 import { rebuildStale } from './projections/replay.js';
@@ -50,6 +54,30 @@ export async function createServer(
       onError: (err) => metricsObserver.onError?.(err),
     },
   });
+  const now = options.now ?? (() => new Date());
+  const hub = new FeedHub(db, {
+    onError: (err) => options.loggerInstance?.error({ err }, 'feed read failed'),
+  });
+  await hub.start();
+  const live = new LiveFigures(db, now, 1_000, (err) =>
+    options.loggerInstance?.error({ err }, 'live figures failed'),
+  );
+  hub.add(live);
+  const webhook = config.webhookUrl
+    ? new WebhookDelivery(db, {
+        url: config.webhookUrl,
+        secret: config.webhookSecret,
+        ...(options.loggerInstance ? { log: options.loggerInstance } : {}),
+      })
+    : undefined;
+  if (webhook) {
+    hub.add(webhook);
+    webhook.start();
+  }
+  const atRisk = new AtRiskWatch(db, now, (err) =>
+    options.loggerInstance?.error({ err }, 'at-risk check failed'),
+  );
+  if (config.atRiskCheckMs > 0) atRisk.start(config.atRiskCheckMs);
   const lifecycle = { closing: false };
   const app = await buildApp(
     {
@@ -59,7 +87,8 @@ export async function createServer(
       projections: PROJECTIONS,
       metrics,
       validateEvent: createEventValidator(),
-      now: options.now ?? (() => new Date()),
+      now,
+      feed: { hub, live },
       courseCaches,
       lifecycle,
     },
@@ -75,6 +104,10 @@ export async function createServer(
         lifecycle.closing = true;
         await app.close();
         await committer.close();
+        live.stop();
+        await atRisk.stop();
+        await webhook?.stop();
+        await hub.stop();
         await db.close();
       })();
       return closed;

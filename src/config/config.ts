@@ -21,6 +21,16 @@ export interface Config {
   /** How long a computed course roster may be reused (0: never), milliseconds. */
   readonly analyticsCacheMs: number;
   readonly databasePoolSize: number;
+  /** How often an idle feed stream gets a comment line, so proxies keep it open, milliseconds. */
+  readonly feedPingMs: number;
+  /** Bytes a feed stream may have waiting to be sent before its client is told to resync. */
+  readonly feedMaxBufferBytes: number;
+  /** How often every course's at-risk learners are checked for changes to announce (0: never), ms. */
+  readonly atRiskCheckMs: number;
+  /** Where milestone feed items are POSTed (absent: no webhook). */
+  readonly webhookUrl: string | undefined;
+  /** Signs webhook bodies (HMAC-SHA256) when set. */
+  readonly webhookSecret: string | undefined;
 }
 
 /** Flags given on the command line; each overrides the environment variable of the same meaning. */
@@ -71,6 +81,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
   for (const key of apiKeys) {
     if (key.length < 8) throw new ConfigError('API keys must be at least 8 characters long');
   }
+  const webhookUrl = nonEmpty(env.LEARNPULSE_WEBHOOK_URL);
+  if (webhookUrl !== undefined && !/^https?:\/\//.test(webhookUrl))
+    throw new ConfigError('LEARNPULSE_WEBHOOK_URL must be an http(s) URL');
   const jwtSecret = nonEmpty(flags.jwtSecret ?? env.LEARNPULSE_JWT_SECRET);
   if (jwtSecret && jwtSecret.length < 16)
     throw new ConfigError('LEARNPULSE_JWT_SECRET must be at least 16 characters');
@@ -117,6 +130,23 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
       60_000,
     ),
     databasePoolSize: integer('LEARNPULSE_DB_POOL', env.LEARNPULSE_DB_POOL, 10, 2, 200),
+    feedPingMs: integer('LEARNPULSE_FEED_PING_MS', env.LEARNPULSE_FEED_PING_MS, 15_000, 100, 600_000),
+    atRiskCheckMs: integer(
+      'LEARNPULSE_AT_RISK_CHECK_MS',
+      env.LEARNPULSE_AT_RISK_CHECK_MS,
+      300_000,
+      0,
+      86_400_000,
+    ),
+    feedMaxBufferBytes: integer(
+      'LEARNPULSE_FEED_MAX_BUFFER_BYTES',
+      env.LEARNPULSE_FEED_MAX_BUFFER_BYTES,
+      1_048_576,
+      1024,
+      1_073_741_824,
+    ),
+    webhookUrl,
+    webhookSecret: nonEmpty(env.LEARNPULSE_WEBHOOK_SECRET),
   };
   return Object.freeze(config);
 }

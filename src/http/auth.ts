@@ -8,11 +8,23 @@ declare module 'fastify' {
   }
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route takes `?access_token=` too: EventSource cannot send an Authorization header. */
+    tokenInQuery?: boolean;
+  }
+}
+
 function credentialOf(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (header?.toLowerCase().startsWith('bearer ')) return header.slice(7).trim();
   const key = request.headers['x-api-key'];
-  return typeof key === 'string' ? key : undefined;
+  if (typeof key === 'string') return key;
+  if (request.routeOptions.config?.tokenInQuery) {
+    const token = (request.query as { access_token?: unknown } | undefined)?.access_token;
+    if (typeof token === 'string' && token !== '') return token;
+  }
+  return undefined;
 }
 
 /**

@@ -2,7 +2,7 @@ import { type TSchema, Type } from '@sinclair/typebox';
 import { HostId } from '../domain/events/schema.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../store/pagination.js';
 
-const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Timestamp = Type.String({ format: 'date-time' });
 
 export const PageQuery = Type.Object(

@@ -7,6 +7,7 @@ import {
   writeAttendees,
 } from '../store/live/attendance.js';
 import type { Projection } from './projection.js';
+import { attendanceFeed } from '../domain/feed/items.js';
 
 /**
  * Live attendance (SPEC §3): per session and learner, their joins and leaves, chat, reactions and
@@ -15,10 +16,10 @@ import type { Projection } from './projection.js';
  */
 export const liveProjection: Projection = {
   name: 'live',
-  version: 1,
+  version: 2,
   eventTypes: LIVE_EVENT_TYPES,
   tables: LIVE_TABLES,
-  async apply(tx, events) {
+  async apply(tx, events, ctx) {
     const groups = new Map<string, StoredEvent[]>();
     for (const e of events) {
       if (e.liveSessionId === undefined) continue;
@@ -33,10 +34,12 @@ export const liveProjection: Projection = {
       tx,
       keys.map((k) => ({ sessionId: groups.get(k)![0]!.liveSessionId!, userId: groups.get(k)![0]!.userId })),
     );
-    await writeAttendees(
-      tx,
-      keys.map((k) => foldAttendee(stored.get(k), groups.get(k)!)),
-    );
+    const states = keys.map((k) => foldAttendee(stored.get(k), groups.get(k)!));
+    await writeAttendees(tx, states);
+    for (const [i, a] of states.entries()) {
+      if (a.firstJoinAt !== (stored.get(keys[i]!)?.firstJoinAt ?? null))
+        ctx.feed(attendanceFeed(a, ctx.sessionCourse(a.sessionId) ?? null));
+    }
   },
   resetUser: deleteUserAttendance,
 };

@@ -33,6 +33,7 @@ import {
 import { readAttemptSummaries } from '../store/assessments/read.js';
 import { readVideoProgress } from '../store/video/read.js';
 import type { Projection } from './projection.js';
+import { progressFeed, progressMilestones } from '../domain/feed/items.js';
 
 const key = (a: string, b: string) => `${a}\u0000${b}`;
 const byKey = <T>(m: Map<string, T>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -76,7 +77,7 @@ function earliest(events: readonly StoredEvent[]): string {
  */
 export const progressProjection: Projection = {
   name: 'progress',
-  version: 2,
+  version: 3,
   eventTypes: new Set(NATIVE_EVENT_TYPES.filter((t) => t !== 'certification_issued')),
   tables: PROGRESS_TABLES,
   async apply(tx, events, ctx) {
@@ -168,6 +169,11 @@ export const progressProjection: Projection = {
         videos.get(k),
       );
       newItems.push(after);
+      // Feed items change only with the milestones (a heartbeat that moves none adds nothing).
+      if (progressMilestones(before) !== progressMilestones(after)) {
+        const feed = progressFeed(after, catalog?.type ?? null);
+        if (before || feed.items.length > 0) ctx.feed(feed);
+      }
       const started = before ? 0 : 1;
       const completed = (after.completedAt !== null ? 1 : 0) - (before?.completedAt != null ? 1 : 0);
       if (started !== 0 || completed !== 0) itemStats.push({ itemId, started, completed });

@@ -1,4 +1,5 @@
 import type { LearningEvent, StoredEvent } from '../domain/events/types.js';
+import type { FeedSource } from '../domain/feed/items.js';
 import type { ItemCatalogFacts } from '../store/catalog/items.js';
 import type { Queryable } from '../store/db.js';
 
@@ -21,6 +22,13 @@ export interface ApplyContext {
    * for the end of theirs.
    */
   defer(write: () => Promise<void>): void;
+  /** The course of a live session in the catalog (undefined: none, or not in the catalog). */
+  sessionCourse(sessionId: string): string | undefined;
+  /**
+   * Reports the feed items a piece of state now implies (SPEC §3); the feed rows of that source
+   * are reconciled with them once the batch is applied.
+   */
+  feed(source: FeedSource): void;
 }
 
 /**

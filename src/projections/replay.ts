@@ -1,6 +1,7 @@
 import type { Db, Queryable } from '../store/db.js';
 import { readAllEvents, readUserEvents } from '../store/events/read.js';
-import { applyProjections, LOG_LOCK } from './apply.js';
+import { dropUnproduced, reconcileFeed } from '../store/feed/write.js';
+import { applyProjections, type FeedSink, LOG_LOCK } from './apply.js';
 import type { Projection } from './projection.js';
 
 export interface ReplayResult {
@@ -20,10 +21,18 @@ export async function replay(db: Db, projections: readonly Projection[]): Promis
       for (const table of p.tables) await tx.query(`TRUNCATE ${table}`);
     }
     let count = 0;
+    // Feed rows are reconciled once, with the final states: unchanged milestones keep their seq.
+    const feed: FeedSink = new Map();
     for await (const chunk of readAllEvents(tx)) {
-      await applyProjections(tx, projections, chunk);
+      await applyProjections(tx, projections, chunk, feed);
       count += chunk.length;
     }
+    await reconcileFeed(tx, [...feed.values()]);
+    await dropUnproduced(
+      tx,
+      projections.map((p) => p.name),
+      [...feed.keys()],
+    );
     for (const p of projections) await recordVersion(tx, p);
     return { events: count, projections: projections.map((p) => p.name) };
   });
@@ -36,7 +45,17 @@ export async function replayUser(
   userId: string,
 ): Promise<void> {
   for (const p of projections) await p.resetUser(tx, userId);
-  await applyProjections(tx, projections, await readUserEvents(tx, userId));
+  // A rebuilt learner may imply fewer feed items than before (an item became a quiz, a threshold
+  // rose): their rows of these producers that the rebuild did not report again are dropped.
+  const feed: FeedSink = new Map();
+  await applyProjections(tx, projections, await readUserEvents(tx, userId), feed);
+  await reconcileFeed(tx, [...feed.values()]);
+  await dropUnproduced(
+    tx,
+    projections.map((p) => p.name),
+    [...feed.keys()],
+    userId,
+  );
 }
 
 async function recordVersion(tx: Queryable, p: Projection): Promise<void> {

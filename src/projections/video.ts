@@ -131,7 +131,7 @@ function continues(prev: Viewing, heartbeats: readonly Heartbeat[], facts: Video
  */
 export const videoProjection: Projection = {
   name: 'video',
-  version: 1,
+  version: 2,
   eventTypes: new Set(['video_heartbeat']),
   tables: VIDEO_TABLES,
   async apply(tx, events, ctx) {

@@ -15,6 +15,17 @@ export interface Db extends Queryable {
   readonly engine: 'pglite' | 'postgres';
   /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Receives the channel's notifications (PostgreSQL LISTEN/NOTIFY: sent on commit, in commit
+   * order, to every connection of every process). `onListening` runs each time the listener is
+   * (re)connected: notifications sent while it was down are lost, so callers catch up then.
+   * Resolves to a function that stops listening.
+   */
+  listen(
+    channel: string,
+    onMessage: (payload: string) => void,
+    onListening?: () => void,
+  ): Promise<() => Promise<void>>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
   close(): Promise<void>;

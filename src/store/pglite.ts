@@ -30,6 +30,13 @@ export async function openPglite(dataDir: string, options: { loadDataDir?: Blob 
     exec: async (sql) => {
       await pg.exec(sql);
     },
+    listen: async (channel, onMessage, onListening) => {
+      const stop = await pg.listen(channel, onMessage);
+      onListening?.();
+      return async () => {
+        await stop();
+      };
+    },
     close: () => pg.close(),
   };
   handles.set(db, pg);

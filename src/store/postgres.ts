@@ -32,6 +32,11 @@ export function openPostgres(url: string, options: { max?: number } = {}): Db {
     exec: async (text) => {
       await sql.unsafe(text);
     },
+    listen: async (channel, onMessage, onListening) => {
+      // postgres.js keeps one extra connection for its listeners and re-listens after a reconnect.
+      const { unlisten } = await sql.listen(channel, onMessage, onListening);
+      return unlisten;
+    },
     close: () => sql.end({ timeout: 5 }),
   };
 }

@@ -1,6 +1,6 @@
 import { DEFAULT_COURSE_SETTINGS } from '../catalog/schemas.js';
 import { DEFAULT_HEARTBEAT_SEC } from './heartbeat.js';
-import { ALLOWANCE_TOLERANCE_SEC, FIRST_HEARTBEAT_ALLOWANCE_SEC } from '../video/viewing.js';
+import { ALLOWANCE_TOLERANCE_SEC, FIRST_HEARTBEAT_ALLOWANCE_SEC, HALF_PCT } from '../video/viewing.js';
 import type { LearningEvent } from '../events/types.js';
 
 export type CompletedHow = 'threshold' | 'passed' | 'manual';
@@ -22,6 +22,10 @@ export interface ItemProgress {
   /** Unique seconds watched / duration, from the video engine (null: no heartbeats). */
   videoPct: number | null;
   videoReachedAt: number | null;
+  /** When progress first reached half the item (the feed's milestone): the earlier of the two sources. */
+  halfAt: number | null;
+  reportedHalfAt: number | null;
+  videoHalfAt: number | null;
   /** The first passing assessment attempt (of the attempts as stored: a resent one counts once). */
   passedAt: number | null;
   /** Failed attempts on the item (distinct attempt ids). */
@@ -78,6 +82,7 @@ const minOf = (a: number | null, b: number | null): number | null =>
 export interface VideoProgress {
   watchedPct: number;
   completedAt: number | null;
+  halfAt: number | null;
 }
 
 /**
@@ -149,6 +154,9 @@ export function foldItemProgress(
         reportedReachedAt: null,
         videoPct: null,
         videoReachedAt: null,
+        halfAt: null,
+        reportedHalfAt: null,
+        videoHalfAt: null,
         passedAt: null,
         failedAttempts: 0,
         manualAt: null,
@@ -168,6 +176,7 @@ export function foldItemProgress(
     if (pct !== undefined) {
       p.reportedPct = Math.max(p.reportedPct, pct);
       if (pct >= facts.threshold) p.reportedReachedAt = minOf(p.reportedReachedAt, t);
+      if (pct >= HALF_PCT) p.reportedHalfAt = minOf(p.reportedHalfAt, t);
     }
     if (e.type === 'lesson_complete') p.manualAt = minOf(p.manualAt, t);
     if (e.type === 'scroll_depth' && e.value !== undefined) p.maxScroll = Math.max(p.maxScroll ?? 0, e.value);
@@ -186,7 +195,9 @@ export function foldItemProgress(
   if (video) {
     p.videoPct = video.watchedPct;
     p.videoReachedAt = video.completedAt;
+    p.videoHalfAt = video.halfAt;
   }
+  p.halfAt = minOf(p.reportedHalfAt, p.videoHalfAt);
   p.progressPct = Math.max(p.reportedPct, p.videoPct ?? 0);
   p.reachedAt = minOf(p.reportedReachedAt, p.videoReachedAt);
   // Ties go to the automatic ways first: a threshold reached at the instant of a click is "threshold".

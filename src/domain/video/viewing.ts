@@ -63,6 +63,8 @@ export interface Viewing {
   seconds: SecondSet;
   /** The heartbeat at which the seconds watched first reached the completion threshold. */
   completedAt: number | null;
+  /** The heartbeat at which the seconds watched first reached half the video (the feed's milestone). */
+  halfAt: number | null;
   /** The device of the latest heartbeat that named one. */
   device: Device | null;
 }
@@ -73,6 +75,9 @@ export interface VideoFacts {
   durationSec: number | null;
   threshold: number;
 }
+
+/** The progress milestone between starting and completing (SPEC §3 `progress_update`). */
+export const HALF_PCT = 50;
 
 /** Watched percent of a set of seconds. */
 export const watchedPercent = (seconds: SecondSet, durationSec: number): number =>
@@ -191,6 +196,7 @@ export function foldViewing(
   const sessions = prev ? prev.sessions.map((s) => ({ ...s })) : [];
   let seconds = prev?.seconds ?? [];
   let completedAt = prev?.completedAt ?? null;
+  let halfAt = prev?.halfAt ?? null;
   let device = prev?.device ?? null;
   for (const h of heartbeats) {
     let current = sessions[sessions.length - 1];
@@ -216,8 +222,9 @@ export function foldViewing(
     if (h.device) device = h.device;
     seconds = unionSeconds(seconds, ranges);
     if (completedAt === null && reachesThreshold(seconds, durationSec, facts.threshold)) completedAt = h.at;
+    if (halfAt === null && reachesThreshold(seconds, durationSec, HALF_PCT)) halfAt = h.at;
   }
-  return { durationSec, threshold: facts.threshold, sessions, seconds, completedAt, device };
+  return { durationSec, threshold: facts.threshold, sessions, seconds, completedAt, halfAt, device };
 }
 
 /** Summary figures of a viewing. */

@@ -5,13 +5,13 @@ import type { AppDeps } from '../../app.js';
 import { requireLiveSessionAccess, requirePlatform } from '../../auth/access.js';
 import { isPlatform } from '../../auth/principal.js';
 import { LiveSessionInput } from '../../domain/catalog/schemas.js';
+import { saveLiveSession } from '../../catalog/live-sessions.js';
 import { isSupportedInstant } from '../../domain/time/range.js';
 import { AppError, notFound } from '../../errors/app-error.js';
 import {
   getRegistration,
   listLiveSessions,
   listRegistrations,
-  upsertLiveSession,
   upsertRegistration,
 } from '../../store/catalog/live-sessions.js';
 import { LiveSessionOut, PageOf, PageQuery, Params, RegistrationOut } from '../schemas.js';
@@ -60,7 +60,7 @@ export const liveSessionRoutes =
         if (end < start) {
           throw new AppError('validation_failed', 'scheduledEnd is before scheduledStart');
         }
-        return upsertLiveSession(db, request.params.sessionId, request.body);
+        return saveLiveSession(db, request.params.sessionId, request.body);
       },
     );
 

@@ -1,3 +1,4 @@
+import type { StoredAttempt } from '../../domain/feed/items.js';
 import type { AttemptSummary } from '../../domain/progress/item-progress.js';
 import type { Queryable } from '../db.js';
 
@@ -55,4 +56,68 @@ export async function readAttemptSummaries(
       { passedAt: r.passed_at === null ? null : r.passed_at.getTime(), failed: r.failed },
     ]),
   );
+}
+
+/** Every stored attempt on these (learner, assessment) pairs, keyed `userId\0itemId`. */
+export async function readStoredAttempts(
+  tx: Queryable,
+  keys: readonly { userId: string; itemId: string }[],
+): Promise<Map<string, StoredAttempt[]>> {
+  const rows = await tx.query<{
+    user_id: string;
+    item_id: string;
+    attempt_id: string;
+    submitted_at: Date;
+    course_id: string | null;
+    kind: string;
+    score: number;
+    max_score: number;
+    passed: boolean | null;
+  }>(
+    `SELECT a.user_id, a.item_id, a.attempt_id, a.submitted_at, a.course_id, a.kind, a.score, a.max_score, a.passed
+     FROM assessment_attempts a
+     JOIN jsonb_to_recordset($1::text::jsonb) AS k("userId" text, "itemId" text)
+       ON a.user_id = k."userId" AND a.item_id = k."itemId"`,
+    [JSON.stringify(keys)],
+  );
+  const out = new Map<string, StoredAttempt[]>();
+  for (const r of rows) {
+    const k = `${r.user_id}\u0000${r.item_id}`;
+    const list = out.get(k) ?? [];
+    list.push({
+      attemptId: r.attempt_id,
+      submittedAt: r.submitted_at.getTime(),
+      courseId: r.course_id,
+      kind: r.kind,
+      score: r.score,
+      maxScore: r.max_score,
+      passed: r.passed,
+    });
+    out.set(k, list);
+  }
+  return out;
+}
+
+/** Stored certificates, as issued (the earliest issue of each). */
+export async function readCertificates(
+  tx: Queryable,
+  keys: readonly { userId: string; certificateId: string }[],
+): Promise<{ userId: string; certificateId: string; courseId: string | null; issuedAt: number }[]> {
+  const rows = await tx.query<{
+    user_id: string;
+    certificate_id: string;
+    course_id: string | null;
+    issued_at: Date;
+  }>(
+    `SELECT c.user_id, c.certificate_id, c.course_id, c.issued_at FROM certificates c
+     JOIN jsonb_to_recordset($1::text::jsonb) AS k("userId" text, "certificateId" text)
+       ON c.user_id = k."userId" AND c.certificate_id = k."certificateId"`,
+    [JSON.stringify(keys)],
+  );
+  return rows.map((r) => ({
+    userId: r.user_id,
+    certificateId: r.certificate_id,
+    courseId: r.course_id,
+    issuedAt: r.issued_at.getTime(),
+  }));
 }

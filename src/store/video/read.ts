@@ -24,8 +24,9 @@ export async function readVideoProgress(
     item_id: string;
     watched_pct: number;
     completed_at: Date | null;
+    half_at: Date | null;
   }>(
-    `SELECT v.user_id, v.item_id, v.watched_pct, v.completed_at FROM video_viewers v
+    `SELECT v.user_id, v.item_id, v.watched_pct, v.completed_at, v.half_at FROM video_viewers v
      JOIN jsonb_to_recordset($1::text::jsonb) AS k("userId" text, "itemId" text)
        ON v.item_id = k."itemId" AND v.user_id = k."userId"
      WHERE v.sessions > 0`,
@@ -34,7 +35,11 @@ export async function readVideoProgress(
   return new Map(
     rows.map((r) => [
       `${r.user_id}\u0000${r.item_id}`,
-      { watchedPct: r.watched_pct, completedAt: r.completed_at?.getTime() ?? null },
+      {
+        watchedPct: r.watched_pct,
+        completedAt: r.completed_at?.getTime() ?? null,
+        halfAt: r.half_at?.getTime() ?? null,
+      },
     ]),
   );
 }
@@ -87,7 +92,7 @@ export async function readMultiDayViewings(
   if (sessions.length === 0) return [];
   const users = [...new Set(sessions.map((s) => s.user_id))];
   const viewers = await db.query<ViewerRow>(
-    `SELECT item_id, user_id, course_id, duration_sec, threshold, seconds, sessions, completed_at, device
+    `SELECT item_id, user_id, course_id, duration_sec, threshold, seconds, sessions, completed_at, half_at, device
      FROM video_viewers WHERE item_id = $1 AND user_id = ANY($2::text[])`,
     [itemId, users],
   );
@@ -101,7 +106,7 @@ export async function readViewing(
   userId: string,
 ): Promise<Viewing | undefined> {
   const [viewer] = await db.query<ViewerRow>(
-    `SELECT item_id, user_id, course_id, duration_sec, threshold, seconds, sessions, completed_at, device
+    `SELECT item_id, user_id, course_id, duration_sec, threshold, seconds, sessions, completed_at, half_at, device
      FROM video_viewers WHERE item_id = $1 AND user_id = $2 AND sessions > 0`,
     [itemId, userId],
   );

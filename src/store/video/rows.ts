@@ -20,6 +20,7 @@ export interface ViewerRow extends Row {
   seconds: number[];
   sessions: number;
   completed_at: Date | null;
+  half_at: Date | null;
   device: Device | null;
 }
 
@@ -61,6 +62,7 @@ export const toViewing = (v: ViewerRow, sessions: WatchSession[]): Viewing => ({
   sessions: [...sessions].sort((a, b) => a.number - b.number),
   seconds: v.seconds,
   completedAt: v.completed_at?.getTime() ?? null,
+  halfAt: v.half_at?.getTime() ?? null,
   device: v.device,
 });
 

@@ -41,7 +41,7 @@ export async function lockViewings(
     [json],
   );
   const viewers = await tx.query<ViewerRow>(
-    `SELECT v.item_id, v.user_id, v.course_id, v.duration_sec, v.threshold, v.seconds, v.sessions, v.completed_at, v.device
+    `SELECT v.item_id, v.user_id, v.course_id, v.duration_sec, v.threshold, v.seconds, v.sessions, v.completed_at, v.half_at, v.device
      FROM video_viewers v JOIN jsonb_to_recordset($1::text::jsonb) AS k("itemId" text, "userId" text)
        ON v.item_id = k."itemId" AND v.user_id = k."userId"
      ORDER BY v.item_id, v.user_id FOR UPDATE OF v`,
@@ -129,6 +129,7 @@ export async function writeViewings(tx: Queryable, writes: readonly ViewingWrite
       firstAt: iso(w.viewing.sessions[0]!.startAt),
       lastAt: iso(w.viewing.sessions[w.viewing.sessions.length - 1]!.lastAt),
       completedAt: iso(w.viewing.completedAt),
+      halfAt: iso(w.viewing.halfAt),
       clippedSec: s.clippedSec,
       device: w.viewing.device,
     };
@@ -137,11 +138,11 @@ export async function writeViewings(tx: Queryable, writes: readonly ViewingWrite
     `UPDATE video_viewers v SET course_id = k."courseId", duration_sec = k."durationSec", threshold = k.threshold, seconds = k.seconds,
        unique_sec = k."uniqueSec", played_sec = k."playedSec", watched_pct = k."watchedPct",
        max_position_sec = k."maxPositionSec", last_position_sec = k."lastPositionSec", sessions = k.sessions,
-       first_at = k."firstAt", last_at = k."lastAt", completed_at = k."completedAt", clipped_sec = k."clippedSec", device = k.device
+       first_at = k."firstAt", last_at = k."lastAt", completed_at = k."completedAt", half_at = k."halfAt", clipped_sec = k."clippedSec", device = k.device
      FROM jsonb_to_recordset($1::text::jsonb) AS k("itemId" text, "userId" text, "courseId" text,
        "durationSec" double precision, threshold double precision, seconds integer[], "uniqueSec" integer, "playedSec" bigint,
        "watchedPct" double precision, "maxPositionSec" double precision, "lastPositionSec" double precision,
-       sessions integer, "firstAt" timestamptz, "lastAt" timestamptz, "completedAt" timestamptz,
+       sessions integer, "firstAt" timestamptz, "lastAt" timestamptz, "completedAt" timestamptz, "halfAt" timestamptz,
        "clippedSec" double precision, device jsonb)
      WHERE v.item_id = k."itemId" AND v.user_id = k."userId"`,
     [JSON.stringify(viewers)],
@@ -273,7 +274,7 @@ export async function readUserViewings(
   userId: string,
 ): Promise<{ itemId: string; viewing: Viewing }[]> {
   const viewers = await tx.query<ViewerRow>(
-    `SELECT item_id, user_id, course_id, duration_sec, threshold, seconds, sessions, completed_at, device
+    `SELECT item_id, user_id, course_id, duration_sec, threshold, seconds, sessions, completed_at, half_at, device
      FROM video_viewers WHERE user_id = $1 AND sessions > 0 ORDER BY item_id FOR UPDATE`,
     [userId],
   );

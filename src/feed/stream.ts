@@ -1,0 +1,111 @@
+import type { ServerResponse } from 'node:http';
+import { admits, type FeedEntry, feedEntry } from '../analytics/feed.js';
+import type { LiveSession } from '../store/catalog/live-sessions.js';
+import type { Queryable } from '../store/db.js';
+import { type FeedFilter, type FeedScope, feedAfter } from '../store/feed/read.js';
+import type { FeedListener } from './hub.js';
+import type { LiveFiguresMessage } from './live-figures.js';
+
+const PAGE = 500;
+/** Items held for a stream while it catches up; more means it is too far behind. */
+const MAX_HELD = 10_000;
+
+/**
+ * One Server-Sent Events subscriber. Items carry their seq as the event id; a client resuming
+ * with `Last-Event-ID` first gets what was committed after it (read from the database, while new
+ * items are held), then the held items it has not had: no gap, no repeat. A client that lets
+ * `maxBufferBytes` pile up unsent is told to resync (`event: resync`) and disconnected; its
+ * Last-Event-ID resumes it where it was.
+ */
+export class FeedStream implements FeedListener {
+  private held: FeedEntry[] | null = null;
+  private sent = 0;
+  private closed = false;
+
+  constructor(
+    private readonly raw: ServerResponse,
+    private readonly scope: FeedScope,
+    private readonly filter: FeedFilter,
+    private readonly maxBufferBytes: number,
+    private readonly onEnd: () => void,
+  ) {
+    raw.on('close', () => this.end());
+  }
+
+  /** Starts the stream: resumes after `lastEventId`, or from `position` (the hub's, items after it follow). */
+  async open(db: Queryable, position: number, lastEventId: number | undefined): Promise<void> {
+    this.write('retry: 2000\n\n');
+    if (lastEventId === undefined) {
+      this.sent = position;
+      this.write(`id: ${position}\nevent: ready\ndata: ${JSON.stringify({ position })}\n\n`);
+      return;
+    }
+    this.held = [];
+    this.sent = lastEventId;
+    for (;;) {
+      const rows = await feedAfter(db, this.sent, PAGE, this.scope, this.filter);
+      if (this.closed) return;
+      for (const row of rows) this.send(feedEntry(row));
+      if (rows.length < PAGE) break;
+    }
+    const held = this.held;
+    this.held = null;
+    for (const e of held) this.item(e);
+    this.write(`event: ready\ndata: ${JSON.stringify({ position: this.sent })}\n\n`);
+  }
+
+  item(entry: FeedEntry): void {
+    if (this.closed) return;
+    if (this.held) {
+      if (this.held.length >= MAX_HELD) this.resync();
+      else this.held.push(entry);
+      return;
+    }
+    if (admits(this.scope, this.filter, entry)) this.send(entry);
+  }
+
+  /** Running figures of a live session this stream may see (its course, or one it runs). */
+  figures(f: LiveFiguresMessage, session: LiveSession): void {
+    if (this.closed || this.held) return;
+    const s = this.scope;
+    const visible =
+      s.all ||
+      s.sessions.includes(session.id) ||
+      (session.courseId !== null && s.courses.includes(session.courseId));
+    if (!visible) return;
+    if (this.filter.courseId !== undefined && session.courseId !== this.filter.courseId) return;
+    this.write(`event: live_session\ndata: ${JSON.stringify(f)}\n\n`);
+  }
+
+  ping(): void {
+    if (!this.closed) this.write(': ping\n\n');
+  }
+
+  /** Ends the stream (server shutdown): the client reconnects with its Last-Event-ID. */
+  end(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.onEnd();
+    if (!this.raw.writableEnded) this.raw.end();
+  }
+
+  private send(e: FeedEntry): void {
+    if (e.seq <= this.sent) return;
+    this.sent = e.seq;
+    this.write(`id: ${e.seq}\nevent: item\ndata: ${JSON.stringify(e)}\n\n`);
+  }
+
+  private resync(): void {
+    if (this.closed) return;
+    this.raw.write(
+      `event: resync\ndata: ${JSON.stringify({ reason: 'too_far_behind', lastEventId: this.sent })}\n\n`,
+    );
+    this.end();
+  }
+
+  private write(chunk: string): void {
+    if (this.closed) return;
+    this.raw.write(chunk);
+    if (this.raw.writableLength > this.maxBufferBytes) this.resync();
+  }
+}
