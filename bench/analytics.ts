@@ -13,7 +13,6 @@
  * BENCH_ANALYTICS_LEARNERS=300 BENCH_ANALYTICS_EVENTS=30000).
  */
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { openPostgres } from '../src/store/postgres.js';
 import { COURSE_ID, DataSet, ITEMS } from './lib/analytics-data.js';
@@ -23,7 +22,7 @@ import { loadEvents, prepareSchema, pushCatalog } from './lib/analytics-load.js'
 import { type AnalyticsSettings, renderAnalytics } from './lib/analytics-report.js';
 import { build, repoDir } from './lib/build.js';
 import * as pg from './lib/pg.js';
-import { cpuSecondsOf, cpuSecondsOfCommand, machineBusySeconds } from './lib/proc.js';
+import { cpuSecondsOf, cpuSecondsOfCommand, machineBusySeconds, warnIfBusy } from './lib/proc.js';
 import { upsertSection } from './lib/report.js';
 import { startServer } from './lib/server.js';
 
@@ -196,7 +195,7 @@ async function measureReference(s: AnalyticsSettings, url: string) {
 export async function analyticsBench(env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const s = settingsFrom(env);
   await build(env);
-  await warnIfBusy();
+  await warnIfBusy(log);
   const url = pg.databaseUrl(s.adminUrl, DB_NAME);
   try {
     await pg.recreateDatabase(s.adminUrl, DB_NAME);
@@ -234,14 +233,6 @@ export async function analyticsBench(env: NodeJS.ProcessEnv = process.env): Prom
     if (s.keepDatabase) log(`kept database ${url}`);
     else await pg.dropDatabase(s.adminUrl, DB_NAME);
   }
-}
-
-/** The figures mean little if something else is using the cores: say so before starting. */
-async function warnIfBusy(): Promise<void> {
-  const before = machineBusySeconds();
-  await sleep(1000);
-  const cores = machineBusySeconds() - before;
-  if (cores > 0.25) log(`WARNING: the machine is not idle (${cores.toFixed(2)} cores busy before the bench)`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

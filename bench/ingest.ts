@@ -10,7 +10,6 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { build, repoDir } from './lib/build.js';
@@ -19,7 +18,7 @@ import { drive, type HttpMeasurement } from './lib/drive.js';
 import { currentMonth, EventGenerator } from './lib/events.js';
 import { type IngestResults, renderIngest } from './lib/ingest-report.js';
 import * as pg from './lib/pg.js';
-import { machineBusySeconds } from './lib/proc.js';
+import { warnIfBusy } from './lib/proc.js';
 import { upsertSection } from './lib/report.js';
 import { type ServerProcess, startServer } from './lib/server.js';
 
@@ -193,7 +192,7 @@ async function copy(s: IngestSettings) {
 export async function ingestBench(env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const s = settingsFrom(env);
   await build(env);
-  await warnIfBusy();
+  await warnIfBusy(log);
   try {
     // A scratch database for the commit probe; the COPY scenario recreates it.
     await pg.recreateDatabase(s.adminUrl, DB.copy);
@@ -224,14 +223,6 @@ export async function ingestBench(env: NodeJS.ProcessEnv = process.env): Promise
   } finally {
     for (const name of Object.values(DB)) await pg.dropDatabase(s.adminUrl, name);
   }
-}
-
-/** The figures mean little if something else is using the cores: say so before starting. */
-async function warnIfBusy(): Promise<void> {
-  const before = machineBusySeconds();
-  await sleep(1000);
-  const cores = machineBusySeconds() - before;
-  if (cores > 0.25) log(`WARNING: the machine is not idle (${cores.toFixed(2)} cores busy before the bench)`);
 }
 
 /** Microseconds the load generator spends building one request body. */

@@ -17,7 +17,6 @@
  * BENCH_LIVE_SCALE=0.1 BENCH_NO_DOCS=1 npm run bench:live).
  */
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { openPostgres } from '../src/store/postgres.js';
 import { median, timeGet } from './lib/analytics-http.js';
@@ -28,7 +27,7 @@ import { type LiveSessionData, liveSession, SESSION_ID } from './lib/live-data.j
 import { loadLiveEvents, pushLiveCatalog } from './lib/live-load.js';
 import { type BaselineResult, type LiveResults, type LiveSettings, renderLive } from './lib/live-report.js';
 import * as pg from './lib/pg.js';
-import { machineBusySeconds } from './lib/proc.js';
+import { warnIfBusy } from './lib/proc.js';
 import { upsertSection } from './lib/report.js';
 import { startServer } from './lib/server.js';
 import { otherLoad } from './lib/video-drive.js';
@@ -219,7 +218,7 @@ async function measureBaselines(s: LiveSettings, url: string, ours: unknown): Pr
 export async function liveBench(env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const s = settingsFrom(env);
   await build(env);
-  await warnIfBusy();
+  await warnIfBusy(log);
   const url = pg.databaseUrl(s.adminUrl, DB);
   try {
     await pg.recreateDatabase(s.adminUrl, DB);
@@ -320,14 +319,6 @@ export async function liveBench(env: NodeJS.ProcessEnv = process.env): Promise<s
     if (s.keepDatabase) log(`kept database ${url}`);
     else await pg.dropDatabase(s.adminUrl, DB);
   }
-}
-
-/** The figures mean little if something else is using the cores: say so before starting. */
-async function warnIfBusy(): Promise<void> {
-  const before = machineBusySeconds();
-  await sleep(1000);
-  const cores = machineBusySeconds() - before;
-  if (cores > 0.25) log(`WARNING: the machine is not idle (${cores.toFixed(2)} cores busy before the bench)`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

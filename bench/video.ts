@@ -24,7 +24,6 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { openPostgres } from '../src/store/postgres.js';
 import { timeGet } from './lib/analytics-http.js';
@@ -33,7 +32,7 @@ import { build, repoDir } from './lib/build.js';
 import { drive } from './lib/drive.js';
 import { EventGenerator } from './lib/events.js';
 import * as pg from './lib/pg.js';
-import { machineBusySeconds } from './lib/proc.js';
+import { warnIfBusy } from './lib/proc.js';
 import { upsertSection } from './lib/report.js';
 import { type ServerProcess, startServer } from './lib/server.js';
 import {
@@ -559,7 +558,7 @@ async function analyticsPart(s: VideoSettings): Promise<AnalyticsPart> {
 export async function videoBench(env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const s = settingsFrom(env);
   await build(env);
-  await warnIfBusy();
+  await warnIfBusy(log);
   try {
     await pg.recreateDatabase(s.adminUrl, DB.plain);
     const info = await pg.pgInfo(s.adminUrl, pg.databaseUrl(s.adminUrl, DB.plain));
@@ -590,14 +589,6 @@ export async function videoBench(env: NodeJS.ProcessEnv = process.env): Promise<
     if (s.keepDatabase) log(`kept database ${pg.databaseUrl(s.adminUrl, DB.analytics)}`);
     else await pg.dropDatabase(s.adminUrl, DB.analytics);
   }
-}
-
-/** The figures mean little if something else is using the cores: say so before starting. */
-async function warnIfBusy(): Promise<void> {
-  const before = machineBusySeconds();
-  await sleep(1000);
-  const cores = machineBusySeconds() - before;
-  if (cores > 0.25) log(`WARNING: the machine is not idle (${cores.toFixed(2)} cores busy before the bench)`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -1,4 +1,5 @@
 import type { LearningEvent } from '../../src/domain/events/types.js';
+import { enrollLearners } from './catalog.js';
 import { createEventValidator } from '../../src/domain/events/validate.js';
 import { applyProjections, LOG_LOCK } from '../../src/projections/apply.js';
 import { PROJECTIONS } from '../../src/projections/registry.js';
@@ -12,9 +13,6 @@ import { appendEvents } from '../../src/store/events/append.js';
 import { PartitionManager } from '../../src/store/events/partitions.js';
 import { migrate } from '../../src/store/migrate.js';
 import { COURSE_ID, type DataSet, INSTRUCTOR_ID, ITEMS, learnerId, learnerZone } from './analytics-data.js';
-
-/** Catalog rows per statement: the API's bulk limit. */
-const CATALOG_CHUNK = 10_000;
 
 /**
  * Migrates a fresh database and records the projections' versions the way a server's first
@@ -40,26 +38,12 @@ export async function pushCatalog(db: Db, learners: number): Promise<void> {
     });
     await upsertItems(tx, COURSE_ID, ITEMS);
   });
-  const ids = Array.from({ length: learners }, (_, i) => i);
-  for (let from = 0; from < learners; from += CATALOG_CHUNK) {
-    const chunk = ids.slice(from, from + CATALOG_CHUNK);
-    await db.transaction(async (tx) => {
-      await upsertUsers(
-        tx,
-        chunk.map((i) => ({
-          id: learnerId(i),
-          displayName: `Learner ${i}`,
-          email: `learner${i}@example.com`,
-          timezone: learnerZone(i),
-        })),
-      );
-      await upsertEnrollments(
-        tx,
-        COURSE_ID,
-        chunk.map((i) => ({ userId: learnerId(i), role: 'student' as const })),
-      );
-    });
-  }
+  await enrollLearners(db, COURSE_ID, learners, (i) => ({
+    id: learnerId(i),
+    displayName: `Learner ${i}`,
+    email: `learner${i}@example.com`,
+    timezone: learnerZone(i),
+  }));
   await db.transaction(async (tx) => {
     await upsertUsers(tx, [{ id: INSTRUCTOR_ID, displayName: 'Bench Instructor', timezone: 'Europe/Paris' }]);
     await upsertEnrollments(tx, COURSE_ID, [{ userId: INSTRUCTOR_ID, role: 'instructor' }]);

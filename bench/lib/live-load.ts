@@ -1,4 +1,5 @@
 import type { LearningEvent } from '../../src/domain/events/types.js';
+import { enrollLearners } from './catalog.js';
 import { createEventValidator } from '../../src/domain/events/validate.js';
 import { applyProjections, LOG_LOCK } from '../../src/projections/apply.js';
 import { PROJECTIONS } from '../../src/projections/registry.js';
@@ -20,9 +21,6 @@ import {
   SESSION_MINUTES,
 } from './live-data.js';
 
-/** Catalog rows per statement: the API's bulk limit. */
-const CATALOG_CHUNK = 10_000;
-
 /**
  * The live bench's catalog through the store's upserts (what the catalog endpoints call): the
  * course with its instructor, every learner (registered or walk-in) enrolled, the session, and
@@ -37,25 +35,12 @@ export async function pushLiveCatalog(db: Db, data: LiveSessionData): Promise<vo
       instructorIds: [INSTRUCTOR_ID],
     });
   });
-  for (let from = 0; from < data.users; from += CATALOG_CHUNK) {
-    const chunk = Array.from({ length: Math.min(CATALOG_CHUNK, data.users - from) }, (_, k) => from + k);
-    await db.transaction(async (tx) => {
-      await upsertUsers(
-        tx,
-        chunk.map((i) => ({
-          id: liveUserId(i),
-          displayName: `Learner ${i}`,
-          email: `live${i}@example.com`,
-          timezone: learnerZone(i),
-        })),
-      );
-      await upsertEnrollments(
-        tx,
-        COURSE_ID,
-        chunk.map((i) => ({ userId: liveUserId(i), role: 'student' as const })),
-      );
-    });
-  }
+  await enrollLearners(db, COURSE_ID, data.users, (i) => ({
+    id: liveUserId(i),
+    displayName: `Learner ${i}`,
+    email: `live${i}@example.com`,
+    timezone: learnerZone(i),
+  }));
   await db.transaction(async (tx) => {
     await upsertUsers(tx, [{ id: INSTRUCTOR_ID, displayName: 'Bench Instructor', timezone: 'UTC' }]);
     await upsertEnrollments(tx, COURSE_ID, [{ userId: INSTRUCTOR_ID, role: 'instructor' }]);

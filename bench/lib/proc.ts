@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface Memory {
   /** Resident set size now, in bytes. */
@@ -92,4 +93,12 @@ export function machineBusySeconds(): number {
   } catch {
     return 0;
   }
+}
+
+/** The figures mean little if something else is using the cores: says so before a bench starts. */
+export async function warnIfBusy(log: (message: string) => void): Promise<void> {
+  const before = machineBusySeconds();
+  await sleep(1000);
+  const cores = machineBusySeconds() - before;
+  if (cores > 0.25) log(`WARNING: the machine is not idle (${cores.toFixed(2)} cores busy before the bench)`);
 }

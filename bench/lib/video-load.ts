@@ -1,4 +1,5 @@
 import type { LearningEvent } from '../../src/domain/events/types.js';
+import { enrollLearners } from './catalog.js';
 import { createEventValidator } from '../../src/domain/events/validate.js';
 import { applyProjections, LOG_LOCK } from '../../src/projections/apply.js';
 import { PROJECTIONS } from '../../src/projections/registry.js';
@@ -13,8 +14,6 @@ import { learnerZone } from './analytics-data.js';
 import type { LoadStats } from './analytics-load.js';
 import { type Beat, COURSE_ID, heartbeatEvent, type VideoSpec, viewerId } from './video-data.js';
 
-/** Catalog rows per statement: the API's bulk limit. */
-const CATALOG_CHUNK = 10_000;
 export const INSTRUCTOR_ID = 'bench-video-instructor';
 
 /**
@@ -41,25 +40,12 @@ export async function pushVideoCatalog(db: Db, videos: readonly VideoSpec[], vie
       })),
     );
   });
-  for (let from = 0; from < viewers; from += CATALOG_CHUNK) {
-    const chunk = Array.from({ length: Math.min(CATALOG_CHUNK, viewers - from) }, (_, k) => from + k);
-    await db.transaction(async (tx) => {
-      await upsertUsers(
-        tx,
-        chunk.map((i) => ({
-          id: viewerId(i),
-          displayName: `Viewer ${i}`,
-          email: `viewer${i}@example.com`,
-          timezone: learnerZone(i),
-        })),
-      );
-      await upsertEnrollments(
-        tx,
-        COURSE_ID,
-        chunk.map((i) => ({ userId: viewerId(i), role: 'student' as const })),
-      );
-    });
-  }
+  await enrollLearners(db, COURSE_ID, viewers, (i) => ({
+    id: viewerId(i),
+    displayName: `Viewer ${i}`,
+    email: `viewer${i}@example.com`,
+    timezone: learnerZone(i),
+  }));
   await db.transaction(async (tx) => {
     await upsertUsers(tx, [{ id: INSTRUCTOR_ID, displayName: 'Bench Instructor', timezone: 'UTC' }]);
     await upsertEnrollments(tx, COURSE_ID, [{ userId: INSTRUCTOR_ID, role: 'instructor' }]);

@@ -137,7 +137,8 @@ export function generateDemo(learners: number, now: Date, seed = 42): DemoPlatfo
       const learner = { userId, courseId: course.id, next: 0, attempts: 0 };
       for (let d = 27; d >= fadesAfter; d--) {
         if (rand() > keenness * 0.8) continue;
-        const start = now.getTime() - d * day - Math.floor(rand() * 12) * 3_600_000;
+        // At least an hour back: a study session (under an hour) ends before now, never in the future.
+        const start = now.getTime() - d * day - (1 + Math.floor(rand() * 12)) * 3_600_000;
         const at = (offsetMs: number) => new Date(start + offsetMs).toISOString();
         events.push({
           id: uuidFrom(rand),
