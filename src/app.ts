@@ -28,6 +28,7 @@ import type { GroupCommitter } from './ingest/group-commit.js';
 import type { FeedHub } from './feed/hub.js';
 import type { LiveFigures } from './feed/live-figures.js';
 import { feedRoutes } from './http/routes/feed.js';
+import { registerDashboard } from './http/dashboard.js';
 import type { Metrics } from './ops/metrics.js';
 import type { Projection } from './projections/projection.js';
 import type { Db } from './store/db.js';
@@ -119,6 +120,7 @@ export async function buildApp(
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(opsRoutes(deps));
+  await registerDashboard(app);
   const authenticate = createAuthenticator({
     apiKeys: deps.config.apiKeys,
     jwtSecret: deps.config.jwtSecret,

@@ -148,7 +148,7 @@ function distribution(rows: { value: string | null; viewers: number }[]) {
 async function recordingFigures(db: Queryable, session: LiveSession) {
   if (!session.recordingItemId) return null;
   const item = await getItem(db, session.recordingItemId);
-  if (!item || item.type !== 'video') return null;
+  if (item?.type !== 'video') return null;
   const [video, devices] = await Promise.all([
     videoAnalytics(db, item.courseId, item.id, {}, false),
     readDeviceCounts(db, item.id),

@@ -40,6 +40,17 @@ export function sortStudents(
   return [...learners].sort((a, b) => sign * COMPARE[sort](a, b) || byId(a, b));
 }
 
+/** Learners whose name or id contains `q`, ignoring case and accents; all when `q` is blank. */
+export function searchStudents(
+  learners: readonly LearnerEngagement[],
+  q: string | undefined,
+): readonly LearnerEngagement[] {
+  const fold = (x: string) => x.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+  const needle = fold(q?.trim() ?? '');
+  if (needle === '') return learners;
+  return learners.filter((l) => fold(l.displayName).includes(needle) || fold(l.userId).includes(needle));
+}
+
 /** The row the students table, its CSV and the one-learner view share. */
 export const studentRow = (l: LearnerEngagement) => ({
   userId: l.userId,

@@ -4,7 +4,7 @@ import type { AppDeps } from '../../app.js';
 import { courseAnalytics } from '../../analytics/course.js';
 import { studentsCsv } from '../../analytics/csv.js';
 import { courseRoster } from '../../analytics/roster.js';
-import { STUDENT_SORTS, sortStudents, studentRow } from '../../analytics/students.js';
+import { STUDENT_SORTS, searchStudents, sortStudents, studentRow } from '../../analytics/students.js';
 import { requireCourseAccess, requireLearnerView } from '../../auth/access.js';
 import type { Principal } from '../../auth/principal.js';
 import { compareUrgency } from '../../domain/engagement/at-risk.js';
@@ -34,10 +34,13 @@ const StudentsQuery = Type.Object(
     order: Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'desc' }),
     limit: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 }),
     cursor: Type.Optional(Type.String({ maxLength: 1024 })),
+    q: Type.Optional(
+      Type.String({ maxLength: 200, description: 'Only learners whose name or id contains this (any case)' }),
+    ),
   },
   { additionalProperties: false },
 );
-const CsvQuery = Type.Pick(StudentsQuery, ['sort', 'order']);
+const CsvQuery = Type.Pick(StudentsQuery, ['sort', 'order', 'q']);
 const TimezoneQuery = Type.Object(
   { timezone: Type.String({ default: 'UTC', maxLength: 64, description: "The viewer's IANA time zone" }) },
   { additionalProperties: false },
@@ -100,10 +103,10 @@ export const analyticsRoutes =
       async (request) => {
         const course = await taughtCourse(db, request.principal, request.params.courseId);
         requireEngagement(course);
-        const { sort, order, limit, cursor } = request.query;
+        const { sort, order, limit, cursor, q } = request.query;
         const offset = Number(decodeCursor(cursor, ['int'])?.[0] ?? 0);
         const roster = await courseRoster(deps.courseCaches.rosters, db, course, deps.now());
-        const sorted = sortStudents(roster.learners, sort, order);
+        const sorted = sortStudents(searchStudents(roster.learners, q), sort, order);
         const page = sorted.slice(offset, offset + limit);
         return {
           items: page.map(studentRow),
@@ -127,7 +130,13 @@ export const analyticsRoutes =
         const course = await taughtCourse(db, request.principal, request.params.courseId);
         requireEngagement(course);
         const roster = await courseRoster(deps.courseCaches.rosters, db, course, deps.now());
-        const csv = studentsCsv(sortStudents(roster.learners, request.query.sort, request.query.order));
+        const csv = studentsCsv(
+          sortStudents(
+            searchStudents(roster.learners, request.query.q),
+            request.query.sort,
+            request.query.order,
+          ),
+        );
         const name = `${course.id.replace(/[^\w.-]+/g, '_')}-students.csv`;
         return reply
           .header('content-type', 'text/csv; charset=utf-8')

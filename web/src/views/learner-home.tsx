@@ -1,0 +1,270 @@
+import { useMemo, useState } from 'react';
+import { Chart } from '../components/chart.js';
+import { FeedList } from '../components/feed-list.js';
+import { Figure, Figures } from '../components/figures.js';
+import { CourseStatusPill, dayStart, fmtDayTick, fmtWeekday, ProgressBar } from '../components/learner-parts.js';
+import type { CourseSummary, MyCourses, MyStats, StatsDay } from '../components/learner-types.js';
+import { Empty, Load } from '../components/states.js';
+import { useFeed } from '../lib/feed.js';
+import { fmtAgo, fmtDate, fmtDuration, fmtInt, fmtPct } from '../lib/format.js';
+import { href } from '../lib/router.js';
+import { useSession } from '../lib/session-context.js';
+import { useApi } from '../lib/use-api.js';
+
+const plural = (n: number, one: string, many = `${one}s`) => `${fmtInt(n)} ${n === 1 ? one : many}`;
+const NO_FILTER = {};
+
+function ActivityChart({ days }: { days: StatsDay[] }) {
+  const props = useMemo(
+    () => ({
+      title: `My activity over the last ${days.length} days`,
+      x: { values: days.map((d) => dayStart(d.day)), label: 'Day', format: fmtDayTick },
+      series: [
+        {
+          label: 'Time on task',
+          unit: 'min',
+          color: '#0b5cad',
+          kind: 'bars' as const,
+          values: days.map((d) => Math.round(d.timeOnTaskSec / 6) / 10),
+        },
+        {
+          label: 'Items completed',
+          unit: 'items',
+          color: '#067647',
+          axis: 'right' as const,
+          values: days.map((d) => d.itemsCompleted),
+        },
+      ],
+      height: 220,
+    }),
+    [days],
+  );
+  return <Chart {...props} />;
+}
+
+/** The days as a strip of squares, filled on days with learning activity. */
+function DayStrip({ days, today }: { days: StatsDay[]; today: string }) {
+  return (
+    <ol className="learner-strip" data-testid="streak-days" aria-label="Days with learning activity, oldest first">
+      {days.map((d) => (
+        <li
+          key={d.day}
+          className={`${d.active ? 'is-active' : ''} ${d.day === today ? 'is-today' : ''}`.trim()}
+          data-day={d.day}
+          data-active={d.active}
+          title={`${fmtWeekday(d.day)}: ${d.active ? `active, ${fmtDuration(d.timeOnTaskSec)}` : 'no activity'}`}
+        >
+          <span className="learner-sr">
+            {fmtWeekday(d.day)}: {d.active ? 'active' : 'no activity'}
+          </span>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function ActivityCard({ stats }: { stats: MyStats }) {
+  const [range, setRange] = useState<7 | 28>(7);
+  const days = range === 7 ? stats.last7Days : stats.last28Days;
+  const active = days.filter((d) => d.active).length;
+  const sum = (k: 'timeOnTaskSec' | 'visits' | 'itemsCompleted') => days.reduce((s, d) => s + d[k], 0);
+  return (
+    <section className="card" aria-label="My activity">
+      <header className="card-head">
+        <h2>My activity</h2>
+        <div className="toolbar" role="group" aria-label="Period">
+          {([7, 28] as const).map((r) => (
+            <button
+              key={r}
+              type="button"
+              className={r === range ? undefined : 'secondary'}
+              aria-pressed={r === range}
+              onClick={() => setRange(r)}
+              data-testid={`range-${r}`}
+            >
+              {r} days
+            </button>
+          ))}
+        </div>
+      </header>
+      <p className="learner-note" data-testid="activity-summary">
+        {plural(active, 'active day')} of {range} · {fmtDuration(sum('timeOnTaskSec'))} · {plural(sum('visits'), 'visit')} ·{' '}
+        {plural(sum('itemsCompleted'), 'item')} completed. Days in {stats.timezone}.
+      </p>
+      {active === 0 ? (
+        <Empty>No learning activity in the last {range} days. Open a course below to pick up where you left off.</Empty>
+      ) : (
+        <div data-testid="activity-chart" data-range={range}>
+          <ActivityChart days={days} />
+        </div>
+      )}
+      <details className="learner-details">
+        <summary>Show as a table</summary>
+        <div className="table-wrap">
+          <table data-testid="activity-table">
+            <thead>
+              <tr>
+                <th>Day</th>
+                <th className="num">Time on task</th>
+                <th className="num">Visits</th>
+                <th className="num">Items completed</th>
+              </tr>
+            </thead>
+            <tbody>
+              {days.map((d) => (
+                <tr key={d.day} data-day={d.day}>
+                  <td>{fmtWeekday(d.day)}</td>
+                  <td className="num">{fmtDuration(d.timeOnTaskSec)}</td>
+                  <td className="num">{fmtInt(d.visits)}</td>
+                  <td className="num">{fmtInt(d.itemsCompleted)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+    </section>
+  );
+}
+
+function Comparison({ c }: { c: MyStats['comparison'][number] }) {
+  if (!c.courseAverage) {
+    return <p className="learner-note">The course average is shown once the course has 5 learners or more.</p>;
+  }
+  return (
+    <div className="learner-compare" data-testid="course-comparison">
+      <div>
+        <span>You</span>
+        <ProgressBar percent={c.you.progressPercent} label={`Your progress: ${fmtPct(c.you.progressPercent)}`} />
+        <span className="num">{fmtPct(c.you.progressPercent)}</span>
+      </div>
+      <div>
+        <span>Course average</span>
+        <ProgressBar
+          percent={c.courseAverage.progressPercent}
+          label={`Course average progress: ${fmtPct(c.courseAverage.progressPercent)}`}
+        />
+        <span className="num">{fmtPct(c.courseAverage.progressPercent)}</span>
+      </div>
+      <p className="learner-note">
+        Time on task: you {fmtDuration(c.you.timeOnTaskSec)}, average {fmtDuration(c.courseAverage.timeOnTaskSec)} (
+        {plural(c.courseAverage.learners, 'learner')}).
+      </p>
+    </div>
+  );
+}
+
+function CourseCard({ course, comparison }: { course: CourseSummary; comparison: MyStats['comparison'][number] | undefined }) {
+  const done = course.status === 'completed';
+  return (
+    <li className="learner-course" data-course-id={course.courseId}>
+      <div className="learner-course-head">
+        <div>
+          <h3>
+            <a href={href.myCourse(course.courseId)}>{course.title}</a>
+          </h3>
+          <p className="crumbs">
+            {course.code ?? course.courseId} · last active {fmtAgo(course.lastActivityAt)}
+          </p>
+        </div>
+        <CourseStatusPill status={course.status} />
+      </div>
+      <div className="learner-progress-cell">
+        <ProgressBar percent={course.completionPercent} label={`${course.title}: ${fmtPct(course.completionPercent)} complete`} />
+        <span className="num" data-testid="course-progress">
+          {fmtPct(course.completionPercent)}
+        </span>
+      </div>
+      <p className="learner-note">
+        {fmtInt(course.itemsCompleted)} of {plural(course.totalItems, 'item')} completed · {fmtDuration(course.timeOnTaskSec)} spent
+        {course.certificate && (
+          <>
+            {' '}
+            · <span className="pill learner-best">★ Certificate {fmtDate(course.certificate.issuedAt)}</span>
+          </>
+        )}
+      </p>
+      {comparison && <Comparison c={comparison} />}
+      <a className="learner-cta" href={href.myCourse(course.courseId)} data-testid="resume-link">
+        {done ? 'Review the course →' : !course.startedAt ? 'Start →' : 'Resume →'}
+      </a>
+    </li>
+  );
+}
+
+/** A learner's own page: streaks, activity, their courses with progress, their recent feed. */
+export function LearnerHome() {
+  const { session } = useSession();
+  const stats = useApi<MyStats>('/me/stats', 60_000);
+  const courses = useApi<MyCourses>('/me/courses', 60_000);
+  const feed = useFeed(NO_FILTER, 10);
+  const comparisons = stats.state === 'ready' ? new Map(stats.data.comparison.map((c) => [c.courseId, c])) : null;
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <h1>My learning</h1>
+          <p>{session?.name ? `Welcome back, ${session.name}.` : 'Welcome back.'} Your courses, streak and recent activity.</p>
+        </div>
+      </div>
+      <Load value={stats} what="your figures">
+        {(s) => (
+          <Figures>
+            <Figure
+              label="Current streak"
+              value={plural(s.currentStreakDays, 'day')}
+              testId="fig-streak"
+              hint="Consecutive days with learning activity, ending today (or yesterday)"
+            />
+            <Figure label="Longest streak" value={plural(s.longestStreakDays, 'day')} testId="fig-longest-streak" />
+            <Figure label="Courses" value={`${fmtInt(s.coursesCompleted)} of ${fmtInt(s.courses)} done`} testId="fig-courses" />
+            <Figure label="Items completed" value={fmtInt(s.itemsCompleted)} testId="fig-items-completed" />
+            <Figure label="Time on task" value={fmtDuration(s.timeOnTaskSec)} testId="fig-time-on-task" />
+          </Figures>
+        )}
+      </Load>
+      <div className="grid-2">
+        <div className="stack">
+          <section className="card" aria-label="My courses">
+            <header className="card-head">
+              <h2>My courses</h2>
+              {courses.state === 'ready' && <p>{plural(courses.data.courses.length, 'course')}</p>}
+            </header>
+            <Load value={courses} what="your courses">
+              {(c) =>
+                c.courses.length === 0 ? (
+                  <Empty>You are not enrolled in any course yet. Courses appear here once you are enrolled.</Empty>
+                ) : (
+                  <ul className="learner-courses" data-testid="my-courses">
+                    {c.courses.map((course) => (
+                      <CourseCard key={course.courseId} course={course} comparison={comparisons?.get(course.courseId)} />
+                    ))}
+                  </ul>
+                )
+              }
+            </Load>
+          </section>
+          {stats.state === 'ready' && <ActivityCard stats={stats.data} />}
+        </div>
+        <div className="stack">
+          {stats.state === 'ready' && (
+            <section className="card" aria-label="Streak">
+              <header className="card-head">
+                <h2>Streak</h2>
+                <p>Last 28 days</p>
+              </header>
+              <p className="learner-streak">
+                <strong>{plural(stats.data.currentStreakDays, 'day')}</strong> in a row
+                {stats.data.currentStreakDays > 0 && stats.data.currentStreakDays >= stats.data.longestStreakDays
+                  ? ' — your longest yet!'
+                  : ` · longest ${plural(stats.data.longestStreakDays, 'day')}`}
+              </p>
+              <DayStrip days={stats.data.last28Days} today={stats.data.today} />
+            </section>
+          )}
+          <FeedList items={feed.items} status={feed.status} title="My recent activity" />
+        </div>
+      </div>
+    </>
+  );
+}
