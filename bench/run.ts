@@ -3,6 +3,7 @@
  * BENCH_ONLY=ingest,… runs a subset; each benchmark documents its own settings in its file.
  */
 import { analyticsBench } from './analytics.js';
+import { feedBench } from './feed.js';
 import { ingestBench } from './ingest.js';
 import { build } from './lib/build.js';
 import { liveBench } from './live.js';
@@ -13,6 +14,7 @@ const BENCHMARKS: Record<string, (env: NodeJS.ProcessEnv) => Promise<string>> = 
   analytics: analyticsBench,
   video: videoBench,
   live: liveBench,
+  feed: feedBench,
 };
 
 const only = process.env.BENCH_ONLY?.split(',').map((n) => n.trim());

@@ -7,6 +7,17 @@ import type { FeedListener } from './hub.js';
 import type { LiveFiguresMessage } from './live-figures.js';
 
 const PAGE = 500;
+
+/** One item's SSE frame, built once however many streams it goes to (entries are shared by the hub). */
+const frames = new WeakMap<FeedEntry, string>();
+function frameOf(e: FeedEntry): string {
+  let frame = frames.get(e);
+  if (frame === undefined) {
+    frame = `id: ${e.seq}\nevent: item\ndata: ${JSON.stringify(e)}\n\n`;
+    frames.set(e, frame);
+  }
+  return frame;
+}
 /** Items held for a stream while it catches up; more means it is too far behind. */
 const MAX_HELD = 10_000;
 
@@ -92,7 +103,7 @@ export class FeedStream implements FeedListener {
   private send(e: FeedEntry): void {
     if (e.seq <= this.sent) return;
     this.sent = e.seq;
-    this.write(`id: ${e.seq}\nevent: item\ndata: ${JSON.stringify(e)}\n\n`);
+    this.write(frameOf(e));
   }
 
   private resync(): void {
