@@ -29,6 +29,8 @@ import type { FeedHub } from './feed/hub.js';
 import type { LiveFigures } from './feed/live-figures.js';
 import { feedRoutes } from './http/routes/feed.js';
 import { registerDashboard } from './http/dashboard.js';
+import { registerCors } from './http/cors.js';
+import { registerSdkScript } from './http/sdk-script.js';
 import type { Metrics } from './ops/metrics.js';
 import type { Projection } from './projections/projection.js';
 import type { Db } from './store/db.js';
@@ -89,6 +91,7 @@ export async function buildApp(
   });
   app.setValidatorCompiler(validatorCompiler());
   registerErrorHandling(app);
+  await registerCors(app, deps.config.corsOrigins);
   app.addHook('onRequest', async (_request, reply) => {
     if (deps.lifecycle.closing) {
       void reply.header('connection', 'close');
@@ -121,6 +124,7 @@ export async function buildApp(
 
   await app.register(opsRoutes(deps));
   await registerDashboard(app);
+  registerSdkScript(app);
   const authenticate = createAuthenticator({
     apiKeys: deps.config.apiKeys,
     jwtSecret: deps.config.jwtSecret,

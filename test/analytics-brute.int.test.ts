@@ -631,6 +631,7 @@ function engagementOf(userId: string, c: Course, p: Progress) {
 function riskOf(userId: string, c: Course, p: Progress, median: number, enrolledAt: number) {
   const s = settingsOf(c);
   const inactiveDays = Math.floor((NOW_MS - (p.lastAt ?? enrolledAt)) / DAY);
+  if (p.percent >= 100) return { inactiveDays, codes: [], level: 'none' };
   const codes: string[] = [];
   if (inactiveDays >= s.inactivityDays) codes.push('inactive');
   if (median - p.percent >= s.gap) codes.push('behind');

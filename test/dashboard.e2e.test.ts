@@ -241,11 +241,144 @@ if (!hasChromium()) {
       await page.close();
     });
 
+    it('videos: the course’s videos listed, the chosen one’s figures the API’s', async () => {
+      const list = await demo.api<Json>(`/courses/${courseId}/videos`, teacherToken);
+      assert.ok(list.videos.length > 0, 'the demo course has videos');
+      const video = list.videos[0];
+      const page = await open(teacherToken, `#/courses/${courseId}/videos/${video.id}`);
+      const v = await demo.api<Json>(`/courses/${courseId}/videos/${video.id}/analytics`, teacherToken);
+      assert.equal(await text(page, 'fig-viewers'), int(v.viewers));
+      assert.equal(await page.getByTestId('videos-table').locator('tbody tr').count(), list.videos.length);
+      await page.getByTestId('retention-chart').locator('canvas').first().waitFor({ timeout: 20_000 });
+      await page.close();
+    });
+
+    it('live sessions: the overview’s figures, every session listed, and a comparison of two', async () => {
+      const overview = await demo.api<Json>('/live-sessions/overview', teacherToken);
+      const sessions = await demo.api<Json>('/live-sessions?limit=100', teacherToken);
+      const page = await open(teacherToken, '#/live');
+      assert.equal(await text(page, 'fig-sessions-run'), int(overview.sessionsRun));
+      const rows = page.getByTestId('sessions-table').locator('tbody tr');
+      await rows.first().waitFor({ timeout: 20_000 });
+      assert.equal(await rows.count(), Math.min(25, sessions.items.length));
+      await page.close();
+      const finished = sessions.items
+        .filter((x: Json) => Date.parse(x.scheduledEnd) < Date.now())
+        .slice(0, 2);
+      assert.equal(finished.length, 2, 'the demo has finished sessions');
+      const ids = finished.map((x: Json) => x.id);
+      const compare = await open(teacherToken, `#/live/compare?ids=${ids.join(',')}`);
+      const head = compare.getByTestId('compare-table').locator('th[data-session-id]');
+      await head.first().waitFor({ timeout: 20_000 });
+      assert.deepEqual(
+        (await head.evaluateAll((ths) => ths.map((th) => th.getAttribute('data-session-id')))).sort(),
+        [...ids].sort(),
+      );
+      await compare.close();
+    });
+
+    it('a live session: the API’s figures, and they move while it is live, without a reload', async () => {
+      const sessions = await demo.api<Json>('/live-sessions?limit=100', teacherToken);
+      const now = Date.now();
+      const live = sessions.items.find(
+        (x: Json) => Date.parse(x.scheduledStart) <= now && now < Date.parse(x.scheduledEnd),
+      );
+      assert.ok(live, 'the demo has a session in progress');
+      const page = await open(teacherToken, `#/live/${live.id}`);
+      const chat = Number((await text(page, 'fig-chat'))?.replace(/,/g, ''));
+      const a = await demo.api<Json>(`/live-sessions/${live.id}/analytics`, teacherToken);
+      assert.ok(a.live.isLive);
+      // The demo keeps chatting: the figure is at least what the API said, and grows by itself.
+      assert.ok(chat <= a.engagement.chatMessages + 50, `${chat} vs ${a.engagement.chatMessages}`);
+      await until(
+        'the chat count to move',
+        async () => {
+          const n = Number((await text(page, 'fig-chat'))?.replace(/,/g, ''));
+          return n > chat;
+        },
+        30_000,
+      );
+      await page.getByTestId('concurrency-chart').locator('canvas').first().waitFor({ timeout: 20_000 });
+      await page.close();
+    });
+
+    it('learner detail: the learner’s progress item by item and engagement, as the API gives them', async () => {
+      const page = await open(teacherToken, `#/courses/${courseId}/learners/${learnerId}`);
+      const progress = await demo.api<Json>(
+        `/courses/${courseId}/students/${learnerId}/progress`,
+        teacherToken,
+      );
+      const rows = page.getByTestId('items-table').locator('tbody tr');
+      await rows.first().waitFor({ timeout: 20_000 });
+      assert.deepEqual(
+        await rows.evaluateAll((trs) =>
+          trs.map((tr) => [tr.getAttribute('data-item-id'), tr.getAttribute('data-status')]),
+        ),
+        progress.items.map((i: Json) => [i.itemId, i.status]),
+      );
+      const e = await demo.api<Json>(`/courses/${courseId}/students/${learnerId}/engagement`, teacherToken);
+      assert.equal(await text(page, 'fig-engagement'), `${int(e.engagementScore)} / 100`);
+      await page.close();
+    });
+
+    it('the learner’s own pages: courses, streak and a course item by item', async () => {
+      const stats = await demo.api<Json>('/me/stats', learnerToken);
+      const mine = await demo.api<Json>('/me/courses', learnerToken);
+      const page = await open(learnerToken, '#/');
+      assert.equal(
+        await text(page, 'fig-streak'),
+        `${stats.currentStreakDays} day${stats.currentStreakDays === 1 ? '' : 's'}`,
+      );
+      const courses = page.getByTestId('my-courses').locator('[data-course-id]');
+      await courses.first().waitFor({ timeout: 20_000 });
+      assert.equal(await courses.count(), (mine.items ?? mine.courses).length);
+      await page.close();
+      const progress = await demo.api<Json>(`/me/courses/${courseId}/progress`, learnerToken);
+      const course = await open(learnerToken, `#/my/${courseId}`);
+      const rows = course.getByTestId('items-table').locator('tbody tr');
+      await rows.first().waitFor({ timeout: 20_000 });
+      assert.equal(await rows.count(), progress.items.length);
+      await course.close();
+    });
+
     it('screenshots of every view at desktop and phone width', async () => {
+      const sessions = await demo.api<Json>('/live-sessions?limit=100', teacherToken);
+      const now = Date.now();
+      const live = sessions.items.find(
+        (x: Json) => Date.parse(x.scheduledStart) <= now && now < Date.parse(x.scheduledEnd),
+      );
+      const finished = sessions.items.filter((x: Json) => Date.parse(x.scheduledEnd) < now).slice(0, 3);
       await shoot('courses', teacherToken, '#/', 'course-tile');
       await shoot('overview', teacherToken, `#/courses/${courseId}`, 'students-table');
+      await shoot(
+        'learner-detail',
+        teacherToken,
+        `#/courses/${courseId}/learners/${learnerId}`,
+        'items-table',
+      );
+      await shoot('videos', teacherToken, `#/courses/${courseId}/videos`, 'videos-table');
+      await shoot('live-sessions', teacherToken, '#/live', 'sessions-table');
+      await shoot('live-session', teacherToken, `#/live/${live.id}`, 'fig-attended');
+      await shoot(
+        'live-compare',
+        teacherToken,
+        `#/live/compare?ids=${finished.map((x: Json) => x.id).join(',')}`,
+        'compare-table',
+      );
+      await shoot('learner-home', learnerToken, '#/', 'my-courses');
+      await shoot('my-course', learnerToken, `#/my/${courseId}`, 'items-table');
+      await shoot('forbidden', learnerToken, `#/courses/${courseId}`, 'forbidden');
       const shots = readdirSync(SHOTS);
-      assert.ok(shots.includes('overview-phone.png') && shots.includes('overview-desktop.png'));
+      for (const view of [
+        'overview',
+        'learner-detail',
+        'videos',
+        'live-session',
+        'live-compare',
+        'learner-home',
+      ]) {
+        assert.ok(shots.includes(`${view}-desktop.png`) && shots.includes(`${view}-phone.png`), view);
+      }
     });
   });
 }

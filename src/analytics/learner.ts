@@ -91,14 +91,14 @@ export async function myCourseProgress(db: Queryable, userId: string, courseId: 
 }
 
 /**
- * The learner's own figures: totals, streaks and the last 7 and 28 local days in their time zone,
- * and, per course, where they stand against the course average (never anyone's own figures).
+ * A learner's last `n` (at most 28) local days in their time zone, every day present (zeros when
+ * idle), in one course or over all theirs.
  */
-export async function myStats(db: Queryable, userId: string, timezone: string, now: Date) {
-  const courses = await readLearnerCourses(db, userId);
+async function learnerDays(db: Queryable, userId: string, timezone: string, now: Date, courseId?: string) {
   const today = localDay(now, timezone);
-  const from28 = addDays(today, -27);
-  const days = new Map((await readLearnerDays(db, userId, from28)).map((d) => [d.day, d]));
+  const days = new Map(
+    (await readLearnerDays(db, userId, addDays(today, -27), courseId)).map((d) => [d.day, d]),
+  );
   const series = (n: number) =>
     Array.from({ length: n }, (_, i) => {
       const day = addDays(today, i - n + 1);
@@ -111,6 +111,28 @@ export async function myStats(db: Queryable, userId: string, timezone: string, n
         active: (d?.events ?? 0) > 0,
       };
     });
+  return { today, series };
+}
+
+/** One learner's last 28 local days in one course (their time zone): what their instructors see. */
+export async function learnerCourseActivity(
+  db: Queryable,
+  userId: string,
+  courseId: string,
+  timezone: string,
+  now: Date,
+) {
+  const { today, series } = await learnerDays(db, userId, timezone, now, courseId);
+  return { userId, courseId, timezone, today, last28Days: series(28) };
+}
+
+/**
+ * The learner's own figures: totals, streaks and the last 7 and 28 local days in their time zone,
+ * and, per course, where they stand against the course average (never anyone's own figures).
+ */
+export async function myStats(db: Queryable, userId: string, timezone: string, now: Date) {
+  const courses = await readLearnerCourses(db, userId);
+  const { today, series } = await learnerDays(db, userId, timezone, now);
   const streak = streaks(await readActiveDays(db, userId), today);
   const cohorts = new Map(
     (

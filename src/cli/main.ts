@@ -41,7 +41,7 @@ serverOptions(program.command('serve').description('run the HTTP server')).actio
 });
 
 serverOptions(program.command('demo').description('run the server with a generated demo platform'))
-  .option('--learners <n>', 'number of demo learners', '120')
+  .option('--learners <n>', 'number of demo learners', '500')
   .action(async (opts) => {
     await runDemo(opts, Number(opts.learners));
   });

@@ -31,6 +31,8 @@ export interface Config {
   readonly webhookUrl: string | undefined;
   /** Signs webhook bodies (HMAC-SHA256) when set. */
   readonly webhookSecret: string | undefined;
+  /** Origins whose pages may call the API (the browser tracker on a platform's own site); `*`: any; empty: none. */
+  readonly corsOrigins: readonly string[];
 }
 
 /** Flags given on the command line; each overrides the environment variable of the same meaning. */
@@ -56,6 +58,26 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
   }
   return n;
+}
+
+/**
+ * `LEARNPULSE_CORS_ORIGINS`: comma-separated origins, or `*`. Unset: `*` outside production (a
+ * tracker on a local platform just works) and none in production, where the operator names them.
+ */
+function corsOrigins(raw: string | undefined, production: boolean): string[] {
+  if (raw === undefined) return production ? [] : ['*'];
+  const origins = raw
+    .split(',')
+    .map((o) => o.trim().replace(/\/$/, ''))
+    .filter((o) => o.length > 0);
+  for (const o of origins) {
+    if (o !== '*' && !/^https?:\/\/[^/\s?#]+$/.test(o)) {
+      throw new ConfigError(
+        `LEARNPULSE_CORS_ORIGINS takes origins like https://lms.example.org (scheme and host, no path), got "${o}"`,
+      );
+    }
+  }
+  return origins.includes('*') ? ['*'] : origins;
 }
 
 function nonEmpty(raw: string | undefined): string | undefined {
@@ -147,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
     ),
     webhookUrl,
     webhookSecret: nonEmpty(env.LEARNPULSE_WEBHOOK_SECRET),
+    corsOrigins: corsOrigins(env.LEARNPULSE_CORS_ORIGINS, env.NODE_ENV === 'production'),
   };
   return Object.freeze(config);
 }

@@ -21,3 +21,19 @@ it('refuses invalid settings with a clear message', () => {
   assert.throws(() => loadConfig({ LEARNPULSE_API_KEYS: 'short' }), /at least 8/);
   assert.throws(() => loadConfig({ LEARNPULSE_JWT_SECRET: 'tiny' }), /16/);
 });
+
+it('reads CORS origins: any outside production unless set, none in production unless set', () => {
+  assert.deepEqual(loadConfig({}).corsOrigins, ['*']);
+  assert.deepEqual(loadConfig({ NODE_ENV: 'production' }).corsOrigins, []);
+  assert.deepEqual(
+    loadConfig({
+      NODE_ENV: 'production',
+      LEARNPULSE_CORS_ORIGINS: 'https://lms.example.org/, http://localhost:8080',
+    }).corsOrigins,
+    ['https://lms.example.org', 'http://localhost:8080'],
+  );
+  assert.deepEqual(loadConfig({ LEARNPULSE_CORS_ORIGINS: '' }).corsOrigins, [], 'empty: none');
+  assert.deepEqual(loadConfig({ LEARNPULSE_CORS_ORIGINS: 'https://a.org,*' }).corsOrigins, ['*']);
+  assert.throws(() => loadConfig({ LEARNPULSE_CORS_ORIGINS: 'lms.example.org' }), /scheme and host/);
+  assert.throws(() => loadConfig({ LEARNPULSE_CORS_ORIGINS: 'https://lms.example.org/path' }), /no path/);
+});

@@ -67,6 +67,14 @@ const DayOut = Type.Object({
   active: Type.Boolean(),
 });
 
+export const LearnerActivityOut = Type.Object({
+  userId: Type.String(),
+  courseId: Type.String(),
+  timezone: Type.String(),
+  today: Day,
+  last28Days: Type.Array(DayOut),
+});
+
 export const MyStatsOut = Type.Object({
   userId: Type.String(),
   timezone: Type.String(),

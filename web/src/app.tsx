@@ -50,7 +50,11 @@ function View({ route, session }: { route: Route; session: Session }) {
     case 'my-course':
       return <MyCourse courseId={route.courseId} />;
     default:
-      return <Empty>There is no such page. <a href={href.home()}>Back to the start</a></Empty>;
+      return (
+        <Empty>
+          There is no such page. <a href={href.home()}>Back to the start</a>
+        </Empty>
+      );
   }
 }
 
@@ -72,7 +76,10 @@ export function App() {
     <SessionContext.Provider value={state}>
       <header className="topbar">
         <a className="brand" href={href.home()}>
-          <span className="brand-mark" aria-hidden="true">◠</span> learnpulse
+          <span className="brand-mark" aria-hidden="true">
+            ◠
+          </span>{' '}
+          learnpulse
         </a>
         {session && (
           <nav aria-label="Main">

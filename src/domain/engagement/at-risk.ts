@@ -45,12 +45,14 @@ const minutes = (ms: number) => `${Math.round(ms / 60_000)} min`;
  * no activity for `atRiskInactivityDays`, progress `atRiskProgressGap` points or more behind the
  * course median, `atRiskFailedAttempts` failed attempts on an assessment not yet passed, time on
  * task down `atRiskActivityDrop` % or more from the week before. Inactivity, or two reasons or
- * more, is high risk; one reason is medium.
+ * more, is high risk; one reason is medium. A learner who has completed every item is not at risk.
  */
 export function assessRisk(f: RiskFacts, medianProgress: number, s: RiskSettings, now: number): Risk {
   const reasons: RiskReason[] = [];
   const since = f.lastActivityAt ?? f.enrolledAt;
   const inactiveDays = Math.max(0, Math.floor((now - since) / DAY));
+  // Done is not at risk: a learner who completed every item may stop coming or slow down.
+  if (f.progressPercent >= 100) return { level: 'none', reasons, inactiveDays };
   if (inactiveDays >= s.atRiskInactivityDays) {
     reasons.push({
       code: 'inactive',

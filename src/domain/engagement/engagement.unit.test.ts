@@ -94,6 +94,20 @@ it('explains each risk in plain words and ranks the most urgent first', () => {
     now,
   );
   assert.equal(never.reasons[0]!.message, 'no activity since enrolling 60 days ago');
+  // Completed every item: never at risk, however long ago or however behind the rules say.
+  const done = assessRisk(
+    {
+      ...base,
+      lastActivityAt: now - 30 * DAY,
+      progressPercent: 100,
+      activeMsLast7: 0,
+      activeMsPrevious7: DAY,
+    },
+    100,
+    settings,
+    now,
+  );
+  assert.deepEqual([done.level, done.reasons, done.inactiveDays], ['none', [], 30]);
   const row = (risk: typeof fine, userId: string) => ({ risk, progressPercent: 50, userId });
   const ranked = [row(behind, 'b'), row(fine, 'f'), row(idle, 'i')].sort(compareUrgency).map((r) => r.userId);
   assert.deepEqual(ranked, ['i', 'b', 'f']);

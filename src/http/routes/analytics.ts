@@ -21,8 +21,12 @@ import {
   AttemptsOut,
   CourseAnalyticsOut,
   EngagementOut,
+  LearnerActivityOut,
+  MyCourseProgressOut,
   StudentsPageOut,
 } from '../analytics-schemas.js';
+import { learnerCourseActivity, myCourseProgress } from '../../analytics/learner.js';
+import { getUser } from '../../store/catalog/users.js';
 import { Params } from '../schemas.js';
 
 const StudentsQuery = Type.Object(
@@ -174,6 +178,14 @@ export const analyticsRoutes =
       },
     );
 
+    /** A learner of the course, as its instructors (or the learner) may see them; 404 for anyone else. */
+    const viewedLearner = async (principal: Principal, courseId: string, userId: string) => {
+      const self = await requireLearnerView(db, principal, courseId, userId);
+      if (!self && !(await isLearnerOf(db, courseId, userId))) {
+        throw notFound(`Learner ${userId} in course ${courseId}`);
+      }
+    };
+
     app.get<{ Params: Static<typeof Params.enrollment> }>(
       '/courses/:courseId/students/:userId/attempts',
       {
@@ -187,11 +199,46 @@ export const analyticsRoutes =
       },
       async (request) => {
         const { courseId, userId } = request.params;
-        const self = await requireLearnerView(db, request.principal, courseId, userId);
-        if (!self && !(await isLearnerOf(db, courseId, userId))) {
-          throw notFound(`Learner ${userId} in course ${courseId}`);
-        }
+        await viewedLearner(request.principal, courseId, userId);
         return { courseId, userId, items: attemptRows(await readAttempts(db, userId, courseId)) };
+      },
+    );
+
+    app.get<{ Params: Static<typeof Params.enrollment> }>(
+      '/courses/:courseId/students/:userId/progress',
+      {
+        schema: {
+          summary:
+            "A learner's progress in a course, item by item (as GET /me/courses/{id}/progress gives it to them)",
+          tags,
+          params: Params.enrollment,
+          response: { 200: MyCourseProgressOut },
+        },
+      },
+      async (request) => {
+        const { courseId, userId } = request.params;
+        await viewedLearner(request.principal, courseId, userId);
+        const progress = await myCourseProgress(db, userId, courseId, deps.now());
+        if (!progress) throw notFound(`Learner ${userId} in course ${courseId}`);
+        return progress;
+      },
+    );
+
+    app.get<{ Params: Static<typeof Params.enrollment> }>(
+      '/courses/:courseId/students/:userId/activity',
+      {
+        schema: {
+          summary: "A learner's last 28 local days in a course: time on task, visits, items completed",
+          tags,
+          params: Params.enrollment,
+          response: { 200: LearnerActivityOut },
+        },
+      },
+      async (request) => {
+        const { courseId, userId } = request.params;
+        await viewedLearner(request.principal, courseId, userId);
+        const timezone = (await getUser(db, userId))?.timezone ?? 'UTC';
+        return learnerCourseActivity(db, userId, courseId, timezone, deps.now());
       },
     );
 

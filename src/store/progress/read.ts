@@ -104,22 +104,24 @@ export async function readLearnerItems(
   );
 }
 
-/** A learner's activity per local day, summed over their courses, from `fromDay` on. */
+/** A learner's activity per local day from `fromDay` on, in one course or summed over all theirs. */
 export async function readLearnerDays(
   db: Queryable,
   userId: string,
   fromDay: string,
+  courseId?: string,
 ): Promise<{ day: string; active_ms: number; visits: number; events: number; items_completed: number }[]> {
   return db.query(
     `SELECT day::text AS day, sum(active_ms)::bigint AS active_ms, sum(visits)::integer AS visits,
             sum(events)::integer AS events, sum(items_completed)::integer AS items_completed
      FROM (
        SELECT day, active_ms, visits, events, 0 AS items_completed FROM daily_activity
-       WHERE user_id = $1 AND day >= $2::date
+       WHERE user_id = $1 AND day >= $2::date AND ($3::text IS NULL OR course_id = $3::text)
        UNION ALL
-       SELECT day, 0, 0, 0, items_completed FROM daily_completions WHERE user_id = $1 AND day >= $2::date
+       SELECT day, 0, 0, 0, items_completed FROM daily_completions
+       WHERE user_id = $1 AND day >= $2::date AND ($3::text IS NULL OR course_id = $3::text)
      ) d GROUP BY day ORDER BY day`,
-    [userId, fromDay],
+    [userId, fromDay, courseId ?? null],
   );
 }
 

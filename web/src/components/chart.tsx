@@ -19,8 +19,8 @@ export interface ChartProps {
   x: { values: number[]; label: string; time?: boolean; format: (v: number) => string };
   series: (SeriesSpec & { values: (number | null)[] })[];
   height?: number;
-  /** Vertical markers (drop-off points…), at x values, each with a label. */
-  markers?: { x: number; label: string }[];
+  /** Vertical markers (drop-off points…), at x values, each with a label; red unless a colour is given. */
+  markers?: { x: number; label: string; color?: string }[];
   yRange?: [number, number];
 }
 
@@ -48,7 +48,10 @@ function tooltipPlugin(props: ChartProps): uPlot.Plugin {
           return;
         }
         const rows = props.series
-          .map((s) => `<div><i style="background:${s.color}"></i>${s.label}: <b>${fmtUnit(s, s.values[i])}</b></div>`)
+          .map(
+            (s) =>
+              `<div><i style="background:${s.color}"></i>${s.label}: <b>${fmtUnit(s, s.values[i])}</b></div>`,
+          )
           .join('');
         tip.innerHTML = `<div class="chart-tip-x">${props.x.format(props.x.values[i]!)}</div>${rows}`;
         tip.style.display = 'block';
@@ -61,18 +64,18 @@ function tooltipPlugin(props: ChartProps): uPlot.Plugin {
 }
 
 /** Draws the markers as dashed vertical lines with their labels. */
-function markersPlugin(markers: { x: number; label: string }[]): uPlot.Plugin {
+function markersPlugin(markers: NonNullable<ChartProps['markers']>): uPlot.Plugin {
   return {
     hooks: {
       draw: (u) => {
         const ctx = u.ctx;
         ctx.save();
-        ctx.strokeStyle = '#b42318';
-        ctx.fillStyle = '#b42318';
         ctx.setLineDash([4, 4]);
         ctx.lineWidth = 1.5 * devicePixelRatio;
         ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
         for (const m of markers) {
+          ctx.strokeStyle = m.color ?? '#b42318';
+          ctx.fillStyle = m.color ?? '#b42318';
           const x = Math.round(u.valToPos(m.x, 'x', true));
           ctx.beginPath();
           ctx.moveTo(x, u.bbox.top);
@@ -106,7 +109,9 @@ export function Chart(props: ChartProps) {
       cursor: { drag: { x: false, y: false }, points: { size: 6 } },
       scales: {
         x: { time: props.x.time ?? false },
-        y: props.yRange ? { range: props.yRange } : { range: (_u, _min, max) => [0, max > 0 ? max * 1.08 : 1] },
+        y: props.yRange
+          ? { range: props.yRange }
+          : { range: (_u, _min, max) => [0, max > 0 ? max * 1.08 : 1] },
         ...(right ? { y2: { range: (_u, _min, max) => [0, max > 0 ? max * 1.08 : 1] } } : {}),
       },
       axes: [
@@ -130,10 +135,11 @@ export function Chart(props: ChartProps) {
                 scale: 'y2',
                 side: 1 as const,
                 label: right.unit ? `${right.label} (${right.unit})` : right.label,
-                values: (_u: uPlot, ticks: number[]) => ticks.map((t) => (right.format ? right.format(t) : String(t))),
+                values: (_u: uPlot, ticks: number[]) =>
+                  ticks.map((t) => (right.format ? right.format(t) : String(t))),
                 stroke: '#3d4350',
                 grid: { show: false },
-                size: 60,
+                size: 72,
               },
             ]
           : []),
@@ -156,7 +162,9 @@ export function Chart(props: ChartProps) {
     };
     const data = [props.x.values, ...props.series.map((s) => s.values)] as uPlot.AlignedData;
     const plot = new uPlot(opts, data, el);
-    const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(280, el.clientWidth), height: opts.height }));
+    const resize = new ResizeObserver(() =>
+      plot.setSize({ width: Math.max(280, el.clientWidth), height: opts.height }),
+    );
     resize.observe(el);
     return () => {
       resize.disconnect();

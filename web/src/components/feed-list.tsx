@@ -1,5 +1,5 @@
 import { fmtAgo, fmtDateTime } from '../lib/format.js';
-import { type FeedStatus, type FeedItem } from '../lib/feed.js';
+import type { FeedStatus, FeedItem } from '../lib/feed.js';
 import { Empty } from './states.js';
 
 const icons: Record<string, string> = {
@@ -19,7 +19,17 @@ const statusText: Record<FeedStatus, string> = {
 };
 
 /** The activity feed as a timeline, newest first, with the stream's connection state. */
-export function FeedList({ items, status, title = 'Live activity' }: { items: FeedItem[]; status: FeedStatus; title?: string }) {
+export function FeedList({
+  items,
+  status,
+  title = 'Live activity',
+  empty = 'No activity yet. Items appear here as learners complete, attempt and join.',
+}: {
+  items: FeedItem[];
+  status: FeedStatus;
+  title?: string;
+  empty?: string;
+}) {
   return (
     <section className="card feed" aria-label={title}>
       <header className="card-head">
@@ -30,7 +40,7 @@ export function FeedList({ items, status, title = 'Live activity' }: { items: Fe
         </span>
       </header>
       {items.length === 0 ? (
-        <Empty>No activity yet. Items appear here as learners complete, attempt and join.</Empty>
+        <Empty>{empty}</Empty>
       ) : (
         <ol className="feed-list" data-testid="feed-list">
           {items.map((i) => (

@@ -5,7 +5,17 @@ export function Figures({ children }: { children: ReactNode }) {
   return <dl className="figures">{children}</dl>;
 }
 
-export function Figure({ label, value, hint, testId }: { label: string; value: ReactNode; hint?: string; testId?: string }) {
+export function Figure({
+  label,
+  value,
+  hint,
+  testId,
+}: {
+  label: string;
+  value: ReactNode;
+  hint?: string;
+  testId?: string;
+}) {
   return (
     <div className="figure" title={hint}>
       <dt>{label}</dt>

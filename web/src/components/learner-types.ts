@@ -47,43 +47,6 @@ export interface User {
   timezone: string;
 }
 
-/** GET /courses/{courseId}/items (a page of them) */
-export interface CourseItem {
-  id: string;
-  courseId: string;
-  type: string;
-  title: string;
-  position: number;
-  durationSec: number | null;
-  completionThreshold: number | null;
-  requiredQuizId: string | null;
-}
-
-/** GET /courses/{courseId}/videos/{itemId}/viewers/{userId} */
-export interface Viewer {
-  courseId: string;
-  itemId: string;
-  userId: string;
-  durationSec: number;
-  completionThreshold: number;
-  watchedPercent: number;
-  watchedSec: number;
-  playedSec: number;
-  maxPositionSec: number;
-  lastPositionSec: number | null;
-  completed: boolean;
-  completedAt: string | null;
-  sessions: {
-    watchSessionId: string;
-    sessionNumber: number;
-    startedAt: string;
-    lastHeartbeatAt: string;
-    watchedSec: number;
-    playedSec: number;
-    completed: boolean;
-  }[];
-}
-
 export type CourseStatus = 'active' | 'completed' | 'inactive';
 
 /** One course of GET /me/courses, and the head of GET /me/courses/{courseId}/progress. */
@@ -121,7 +84,13 @@ export interface ItemProgress {
   completedAt: string | null;
   completedHow: string | null;
   resumePositionSec: number | null;
-  video: { watchedPercent: number; watchedSec: number; playedSec: number; watchSessions: number; maxPositionSec: number } | null;
+  video: {
+    watchedPercent: number;
+    watchedSec: number;
+    playedSec: number;
+    watchSessions: number;
+    maxPositionSec: number;
+  } | null;
   timeOnTaskSec: number;
   scrollDepthPercent: number | null;
   requiredQuizId: string | null;
@@ -130,7 +99,7 @@ export interface ItemProgress {
   passed: boolean;
 }
 
-/** GET /me/courses/{courseId}/progress */
+/** GET /me/courses/{courseId}/progress, and GET /courses/{courseId}/students/{userId}/progress */
 export interface MyCourseProgress extends CourseSummary {
   items: ItemProgress[];
 }
@@ -141,6 +110,15 @@ export interface StatsDay {
   visits: number;
   itemsCompleted: number;
   active: boolean;
+}
+
+/** GET /courses/{courseId}/students/{userId}/activity: the learner's local days, this course only */
+export interface LearnerActivity {
+  userId: string;
+  courseId: string;
+  timezone: string;
+  today: string;
+  last28Days: StatsDay[];
 }
 
 /** GET /me/stats */

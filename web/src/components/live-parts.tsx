@@ -2,7 +2,8 @@ import { fmtInt } from '../lib/format.js';
 import type { Trend } from './live-types.js';
 
 /** An average rating out of 5 ("4.3 / 5"). */
-export const fmtRating = (n: number | null | undefined) => (n == null ? '—' : `${(Math.round(n * 10) / 10).toFixed(1)} / 5`);
+export const fmtRating = (n: number | null | undefined) =>
+  n == null ? '—' : `${(Math.round(n * 10) / 10).toFixed(1)} / 5`;
 
 /** A 0–100 score, rounded ("72"). */
 export const fmtScore = (n: number | null | undefined) => (n == null ? '—' : String(Math.round(n)));
@@ -17,7 +18,13 @@ export function scheduleState(start: string, end: string, now = Date.now()): 'up
 }
 
 /** The green "Live" pill with its pulsing dot. */
-export function LiveBadge({ testId = 'live-badge', label = 'Live now' }: { testId?: string; label?: string }) {
+export function LiveBadge({
+  testId = 'live-badge',
+  label = 'Live now',
+}: {
+  testId?: string;
+  label?: string;
+}) {
   return (
     <span className="pill pill-live" data-testid={testId}>
       <span className="dot" aria-hidden="true" />
@@ -36,7 +43,12 @@ const trendText: Record<NonNullable<Trend>, string> = {
 export function TrendPill({ trend, testId }: { trend: Trend; testId?: string }) {
   if (trend === null) {
     return (
-      <span className="pill" data-testid={testId} data-trend="none" title="Fewer than two sessions have this figure">
+      <span
+        className="pill"
+        data-testid={testId}
+        data-trend="none"
+        title="Fewer than two sessions have this figure"
+      >
         —
       </span>
     );

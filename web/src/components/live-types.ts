@@ -132,7 +132,10 @@ export interface LiveAnalytics extends Header {
       browsers: { value: string; viewers: number }[];
     };
   } | null;
-  score: { score: number; parts: { attendance: number; engagement: number; chat: number; retention: number } };
+  score: {
+    score: number;
+    parts: { attendance: number; engagement: number; chat: number; retention: number };
+  };
 }
 
 export interface Attendee {

@@ -28,9 +28,11 @@ const advice: Record<string, string> = {
 export function ErrorState({ error, retry }: { error: ApiError; retry?: () => void }) {
   return (
     <div className="state state-error" role="alert">
-      <strong>{error.status === 403 ? 'Not allowed' : error.status === 404 ? 'Not found' : 'Something went wrong'}</strong>
+      <strong>
+        {error.status === 403 ? 'Not allowed' : error.status === 404 ? 'Not found' : 'Something went wrong'}
+      </strong>
       <p>
-        {error.message} {advice[error.code] ?? ''}
+        {/[.!?]$/.test(error.message) ? error.message : `${error.message}.`} {advice[error.code] ?? ''}
       </p>
       <code className="error-code">{error.code}</code>
       {retry && (

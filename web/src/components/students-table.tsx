@@ -57,7 +57,11 @@ export function StudentsTable({ courseId }: { courseId: string }) {
     const params = new URLSearchParams({ sort, order });
     if (q) params.set('q', q);
     try {
-      await download(session.token, `/courses/${enc(courseId)}/students.csv?${params}`, `${courseId}-students.csv`);
+      await download(
+        session.token,
+        `/courses/${enc(courseId)}/students.csv?${params}`,
+        `${courseId}-students.csv`,
+      );
     } finally {
       setBusy(false);
     }
@@ -76,7 +80,13 @@ export function StudentsTable({ courseId }: { courseId: string }) {
             onChange={(e) => setTyped(e.target.value)}
             data-testid="student-search"
           />
-          <button type="button" className="secondary" onClick={csv} disabled={busy} data-testid="csv-download">
+          <button
+            type="button"
+            className="secondary"
+            onClick={csv}
+            disabled={busy}
+            data-testid="csv-download"
+          >
             {busy ? 'Preparing…' : 'Download CSV'}
           </button>
         </div>
@@ -95,7 +105,9 @@ export function StudentsTable({ courseId }: { courseId: string }) {
                         <th
                           key={c.label}
                           className={c.num ? 'num' : undefined}
-                          aria-sort={c.sort === sort ? (order === 'asc' ? 'ascending' : 'descending') : undefined}
+                          aria-sort={
+                            c.sort === sort ? (order === 'asc' ? 'ascending' : 'descending') : undefined
+                          }
                         >
                           {c.sort ? (
                             <button type="button" onClick={() => sortBy(c.sort!)}>
@@ -137,7 +149,12 @@ export function StudentsTable({ courseId }: { courseId: string }) {
                 <span data-testid="students-range">
                   {cursors.length * PAGE + 1}–{cursors.length * PAGE + p.items.length} of {fmtInt(p.total)}
                 </span>
-                <button type="button" className="secondary" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
+                <button
+                  type="button"
+                  className="secondary"
+                  disabled={cursors.length === 0}
+                  onClick={() => setCursors(cursors.slice(0, -1))}
+                >
                   Previous
                 </button>
                 <button

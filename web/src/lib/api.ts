@@ -11,12 +11,27 @@ export class ApiError extends Error {
 
 export const API = '/api/v1';
 
-/** GETs a JSON resource of the API with the session's token. */
-export async function getJson<T>(token: string, path: string, signal?: AbortSignal): Promise<T> {
+/**
+ * Calls the API with the session's token and returns its JSON answer; a JSON `body` makes it a
+ * POST (a read like compare takes its ids in the body). Failures become ApiErrors with the
+ * API's stable code.
+ */
+export async function requestJson<T>(
+  token: string,
+  path: string,
+  options: { body?: unknown; signal?: AbortSignal } = {},
+): Promise<T> {
+  const { body, signal } = options;
   let res: Response;
   try {
     res = await fetch(`${API}${path}`, {
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+      method: body === undefined ? 'GET' : 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       ...(signal ? { signal } : {}),
     });
   } catch (err) {
@@ -24,11 +39,20 @@ export async function getJson<T>(token: string, path: string, signal?: AbortSign
     throw new ApiError(0, 'network_error', 'The server could not be reached.');
   }
   if (!res.ok) {
-    const body = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
-    throw new ApiError(res.status, body?.error?.code ?? 'http_error', body?.error?.message ?? res.statusText);
+    const answer = (await res.json().catch(() => null)) as {
+      error?: { code?: string; message?: string };
+    } | null;
+    throw new ApiError(
+      res.status,
+      answer?.error?.code ?? 'http_error',
+      answer?.error?.message ?? res.statusText,
+    );
   }
   return (await res.json()) as T;
 }
+
+export const getJson = <T>(token: string, path: string, signal?: AbortSignal) =>
+  requestJson<T>(token, path, signal ? { signal } : {});
 
 /** Downloads a CSV (or any file) of the API as the browser would save it. */
 export async function download(token: string, path: string, filename: string): Promise<void> {

@@ -3,6 +3,8 @@ const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const one = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 
 export const fmtInt = (n: number | null | undefined) => (n == null ? '—' : int.format(n));
+/** "1 day", "3 days", "1,204 learners". */
+export const fmtCount = (n: number, one: string, many = `${one}s`) => `${fmtInt(n)} ${n === 1 ? one : many}`;
 export const fmtPct = (n: number | null | undefined) => (n == null ? '—' : `${one.format(n)} %`);
 /** A 0–1 ratio as a percent. */
 export const fmtRatio = (n: number | null | undefined) => (n == null ? '—' : `${one.format(n * 100)} %`);
@@ -18,7 +20,8 @@ export function fmtDuration(sec: number | null | undefined): string {
 }
 
 /** Seconds into a video as m:ss. */
-export const fmtClock = (sec: number) => `${Math.floor(sec / 60)}:${String(Math.floor(sec % 60)).padStart(2, '0')}`;
+export const fmtClock = (sec: number) =>
+  `${Math.floor(sec / 60)}:${String(Math.floor(sec % 60)).padStart(2, '0')}`;
 
 const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
 const dateOnly = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium' });

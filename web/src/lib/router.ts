@@ -24,7 +24,8 @@ export function parseRoute(hash: string): Route {
   if (p[0] === 'courses' && p[1]) {
     if (p.length === 2) return { view: 'course', courseId: p[1] };
     if (p[2] === 'learners' && p[3]) return { view: 'learner', courseId: p[1], userId: p[3] };
-    if (p[2] === 'videos') return p[3] ? { view: 'videos', courseId: p[1], itemId: p[3] } : { view: 'videos', courseId: p[1] };
+    if (p[2] === 'videos')
+      return p[3] ? { view: 'videos', courseId: p[1], itemId: p[3] } : { view: 'videos', courseId: p[1] };
   }
   if (p[0] === 'live') {
     if (p[1] === 'compare') return { view: 'compare', ids: (q.get('ids') ?? '').split(',').filter(Boolean) };

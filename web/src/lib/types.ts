@@ -25,7 +25,13 @@ export interface CourseAnalytics {
   activeLearners7d: number;
   atRiskCount: number;
   certificatesIssued: number;
-  trend: { day: string; activeLearners: number; timeOnTaskSec: number; visits: number; itemsCompleted: number }[];
+  trend: {
+    day: string;
+    activeLearners: number;
+    timeOnTaskSec: number;
+    visits: number;
+    itemsCompleted: number;
+  }[];
   itemFunnel: {
     itemId: string;
     title: string;

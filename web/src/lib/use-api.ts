@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { ApiError, getJson } from './api.js';
+import { ApiError, requestJson } from './api.js';
 import { useSession } from './session-context.js';
 
 export type Loadable<T> =
@@ -8,19 +8,22 @@ export type Loadable<T> =
   | { state: 'ready'; data: T; reload: () => void };
 
 /**
- * Loads an API path (null: nothing to load yet); reloads when the path changes, when `reload`
- * is called, and every `refreshMs` if given (keeping the figures shown while it does).
+ * Loads an API path (null: nothing to load yet); reloads when the path (or the POST body,
+ * compared as JSON) changes, when `reload` is called, and every `refreshMs` if given (keeping the
+ * figures shown while it does).
  */
-export function useApi<T>(path: string | null, refreshMs?: number): Loadable<T> {
+export function useApi<T>(path: string | null, refreshMs?: number, body?: unknown): Loadable<T> {
   const { session } = useSession();
   const [result, setResult] = useState<Loadable<T>>({ state: 'loading' });
   const [tick, setTick] = useState(0);
   const reload = useCallback(() => setTick((t) => t + 1), []);
+  const bodyKey = body === undefined ? undefined : JSON.stringify(body);
 
   useEffect(() => {
     if (!path || !session) return;
     const abort = new AbortController();
-    getJson<T>(session.token, path, abort.signal).then(
+    const options = bodyKey === undefined ? {} : { body: JSON.parse(bodyKey) as unknown };
+    requestJson<T>(session.token, path, { ...options, signal: abort.signal }).then(
       (data) => setResult({ state: 'ready', data, reload }),
       (error: unknown) => {
         if (abort.signal.aborted) return;
@@ -31,11 +34,11 @@ export function useApi<T>(path: string | null, refreshMs?: number): Loadable<T> 
       },
     );
     return () => abort.abort();
-  }, [path, session, tick, reload]);
+  }, [path, bodyKey, session, tick, reload]);
 
   useEffect(() => {
     setResult({ state: 'loading' });
-  }, [path]);
+  }, [path, bodyKey]);
 
   useEffect(() => {
     if (!refreshMs) return;

@@ -18,7 +18,9 @@ export function CourseList() {
       <Load value={courses} what="courses">
         {(page) =>
           page.items.length === 0 ? (
-            <Empty>No courses yet. Courses appear once the platform sends them (PUT /api/v1/courses/…).</Empty>
+            <Empty>
+              No courses yet. Courses appear once the platform sends them (PUT /api/v1/courses/…).
+            </Empty>
           ) : (
             <div className="tiles">
               {page.items.map((c) => (

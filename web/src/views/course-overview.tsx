@@ -12,15 +12,16 @@ import { useApi } from '../lib/use-api.js';
 import { enc } from '../lib/api.js';
 
 const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-const dayMs = (day: string) => Date.parse(`${day}T00:00:00Z`) / 1000;
-const fmtDay = (sec: number) =>
-  new Date(sec * 1000).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+// Days as whole numbers since the epoch: the linear scale then puts its ticks on whole days.
+const dayNumber = (day: string) => Date.parse(`${day}T00:00:00Z`) / 86_400_000;
+const fmtDay = (n: number) =>
+  new Date(n * 86_400_000).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
 
 function ActivityChart({ trend }: { trend: CourseAnalytics['trend'] }) {
   const props = useMemo(
     () => ({
       title: 'Activity over the last 14 days',
-      x: { values: trend.map((t) => dayMs(t.day)), label: 'Day', format: fmtDay },
+      x: { values: trend.map((t) => dayNumber(t.day)), label: 'Day', format: fmtDay },
       series: [
         {
           label: 'Active learners',
@@ -102,7 +103,10 @@ function RiskList({ risk, courseId }: { risk: AtRisk; courseId: string }) {
 /** An instructor's view of one course: figures, activity, funnel, who is at risk, the table, the feed. */
 export function CourseOverview({ courseId }: { courseId: string }) {
   const course = useApi<Course>(`/courses/${enc(courseId)}`);
-  const analytics = useApi<CourseAnalytics>(`/courses/${enc(courseId)}/analytics?timezone=${enc(zone)}`, 30_000);
+  const analytics = useApi<CourseAnalytics>(
+    `/courses/${enc(courseId)}/analytics?timezone=${enc(zone)}`,
+    30_000,
+  );
   const risk = useApi<AtRisk>(`/courses/${enc(courseId)}/at-risk`, 60_000);
   const filter = useMemo(() => ({ courseId }), [courseId]);
   const feed = useFeed(filter, 30);
@@ -112,7 +116,8 @@ export function CourseOverview({ courseId }: { courseId: string }) {
       <div className="page-head">
         <div>
           <p className="crumbs">
-            <a href={href.home()}>Courses</a> / {course.state === 'ready' ? (course.data.code ?? courseId) : courseId}
+            <a href={href.home()}>Courses</a> /{' '}
+            {course.state === 'ready' ? (course.data.code ?? courseId) : courseId}
           </p>
           <h1 data-testid="course-title">{title}</h1>
         </div>
@@ -124,8 +129,16 @@ export function CourseOverview({ courseId }: { courseId: string }) {
             <Figures>
               <Figure label="Learners" value={fmtInt(a.enrolledLearners)} testId="fig-enrolled" />
               <Figure label="Active (7 days)" value={fmtInt(a.activeLearners7d)} testId="fig-active" />
-              <Figure label="Average progress" value={fmtPct(a.averageProgressPercent)} testId="fig-progress" />
-              <Figure label="Completed" value={`${fmtInt(a.completedLearners)} (${fmtPct(a.completionRate)})`} testId="fig-completed" />
+              <Figure
+                label="Average progress"
+                value={fmtPct(a.averageProgressPercent)}
+                testId="fig-progress"
+              />
+              <Figure
+                label="Completed"
+                value={`${fmtInt(a.completedLearners)} (${fmtPct(a.completionRate)})`}
+                testId="fig-completed"
+              />
               <Figure label="Time per learner" value={fmtDuration(a.averageTimePerLearnerSec)} />
               <Figure label="At risk" value={fmtInt(a.atRiskCount)} testId="fig-at-risk" />
               <Figure label="Certificates" value={fmtInt(a.certificatesIssued)} testId="fig-certificates" />

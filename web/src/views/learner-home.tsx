@@ -2,16 +2,23 @@ import { useMemo, useState } from 'react';
 import { Chart } from '../components/chart.js';
 import { FeedList } from '../components/feed-list.js';
 import { Figure, Figures } from '../components/figures.js';
-import { CourseStatusPill, dayStart, fmtDayTick, fmtWeekday, ProgressBar } from '../components/learner-parts.js';
-import type { CourseSummary, MyCourses, MyStats, StatsDay } from '../components/learner-types.js';
+import {
+  CourseStatusPill,
+  dayStart,
+  fmtWhole,
+  fmtDayTick,
+  fmtWeekday,
+  ProgressBar,
+} from '../components/learner-parts.js';
+import type { CourseSummary, MyCourses, MyStats, StatsDay, User } from '../components/learner-types.js';
 import { Empty, Load } from '../components/states.js';
+import { enc } from '../lib/api.js';
 import { useFeed } from '../lib/feed.js';
-import { fmtAgo, fmtDate, fmtDuration, fmtInt, fmtPct } from '../lib/format.js';
+import { fmtAgo, fmtCount, fmtDate, fmtDuration, fmtInt, fmtPct } from '../lib/format.js';
 import { href } from '../lib/router.js';
 import { useSession } from '../lib/session-context.js';
 import { useApi } from '../lib/use-api.js';
 
-const plural = (n: number, one: string, many = `${one}s`) => `${fmtInt(n)} ${n === 1 ? one : many}`;
 const NO_FILTER = {};
 
 function ActivityChart({ days }: { days: StatsDay[] }) {
@@ -28,10 +35,11 @@ function ActivityChart({ days }: { days: StatsDay[] }) {
           values: days.map((d) => Math.round(d.timeOnTaskSec / 6) / 10),
         },
         {
-          label: 'Items completed',
+          label: 'Completed',
           unit: 'items',
           color: '#067647',
           axis: 'right' as const,
+          format: fmtWhole,
           values: days.map((d) => d.itemsCompleted),
         },
       ],
@@ -45,7 +53,11 @@ function ActivityChart({ days }: { days: StatsDay[] }) {
 /** The days as a strip of squares, filled on days with learning activity. */
 function DayStrip({ days, today }: { days: StatsDay[]; today: string }) {
   return (
-    <ol className="learner-strip" data-testid="streak-days" aria-label="Days with learning activity, oldest first">
+    <ol
+      className="learner-strip"
+      data-testid="streak-days"
+      aria-label="Days with learning activity, oldest first"
+    >
       {days.map((d) => (
         <li
           key={d.day}
@@ -72,7 +84,8 @@ function ActivityCard({ stats }: { stats: MyStats }) {
     <section className="card" aria-label="My activity">
       <header className="card-head">
         <h2>My activity</h2>
-        <div className="toolbar" role="group" aria-label="Period">
+        <fieldset className="toolbar learner-range">
+          <legend className="learner-sr">Period</legend>
           {([7, 28] as const).map((r) => (
             <button
               key={r}
@@ -85,14 +98,17 @@ function ActivityCard({ stats }: { stats: MyStats }) {
               {r} days
             </button>
           ))}
-        </div>
+        </fieldset>
       </header>
       <p className="learner-note" data-testid="activity-summary">
-        {plural(active, 'active day')} of {range} · {fmtDuration(sum('timeOnTaskSec'))} · {plural(sum('visits'), 'visit')} ·{' '}
-        {plural(sum('itemsCompleted'), 'item')} completed. Days in {stats.timezone}.
+        {fmtCount(active, 'active day')} of {range} · {fmtDuration(sum('timeOnTaskSec'))} ·{' '}
+        {fmtCount(sum('visits'), 'visit')} · {fmtCount(sum('itemsCompleted'), 'item')} completed. Days in{' '}
+        {stats.timezone}.
       </p>
       {active === 0 ? (
-        <Empty>No learning activity in the last {range} days. Open a course below to pick up where you left off.</Empty>
+        <Empty>
+          No learning activity in the last {range} days. Open a course below to pick up where you left off.
+        </Empty>
       ) : (
         <div data-testid="activity-chart" data-range={range}>
           <ActivityChart days={days} />
@@ -129,13 +145,18 @@ function ActivityCard({ stats }: { stats: MyStats }) {
 
 function Comparison({ c }: { c: MyStats['comparison'][number] }) {
   if (!c.courseAverage) {
-    return <p className="learner-note">The course average is shown once the course has 5 learners or more.</p>;
+    return (
+      <p className="learner-note">The course average is shown once the course has 5 learners or more.</p>
+    );
   }
   return (
     <div className="learner-compare" data-testid="course-comparison">
       <div>
         <span>You</span>
-        <ProgressBar percent={c.you.progressPercent} label={`Your progress: ${fmtPct(c.you.progressPercent)}`} />
+        <ProgressBar
+          percent={c.you.progressPercent}
+          label={`Your progress: ${fmtPct(c.you.progressPercent)}`}
+        />
         <span className="num">{fmtPct(c.you.progressPercent)}</span>
       </div>
       <div>
@@ -147,14 +168,20 @@ function Comparison({ c }: { c: MyStats['comparison'][number] }) {
         <span className="num">{fmtPct(c.courseAverage.progressPercent)}</span>
       </div>
       <p className="learner-note">
-        Time on task: you {fmtDuration(c.you.timeOnTaskSec)}, average {fmtDuration(c.courseAverage.timeOnTaskSec)} (
-        {plural(c.courseAverage.learners, 'learner')}).
+        Time on task: you {fmtDuration(c.you.timeOnTaskSec)}, average{' '}
+        {fmtDuration(c.courseAverage.timeOnTaskSec)} ({fmtCount(c.courseAverage.learners, 'learner')}).
       </p>
     </div>
   );
 }
 
-function CourseCard({ course, comparison }: { course: CourseSummary; comparison: MyStats['comparison'][number] | undefined }) {
+function CourseCard({
+  course,
+  comparison,
+}: {
+  course: CourseSummary;
+  comparison: MyStats['comparison'][number] | undefined;
+}) {
   const done = course.status === 'completed';
   return (
     <li className="learner-course" data-course-id={course.courseId}>
@@ -170,13 +197,17 @@ function CourseCard({ course, comparison }: { course: CourseSummary; comparison:
         <CourseStatusPill status={course.status} />
       </div>
       <div className="learner-progress-cell">
-        <ProgressBar percent={course.completionPercent} label={`${course.title}: ${fmtPct(course.completionPercent)} complete`} />
+        <ProgressBar
+          percent={course.completionPercent}
+          label={`${course.title}: ${fmtPct(course.completionPercent)} complete`}
+        />
         <span className="num" data-testid="course-progress">
           {fmtPct(course.completionPercent)}
         </span>
       </div>
       <p className="learner-note">
-        {fmtInt(course.itemsCompleted)} of {plural(course.totalItems, 'item')} completed · {fmtDuration(course.timeOnTaskSec)} spent
+        {fmtInt(course.itemsCompleted)} of {fmtCount(course.totalItems, 'item')} completed ·{' '}
+        {fmtDuration(course.timeOnTaskSec)} spent
         {course.certificate && (
           <>
             {' '}
@@ -198,13 +229,17 @@ export function LearnerHome() {
   const stats = useApi<MyStats>('/me/stats', 60_000);
   const courses = useApi<MyCourses>('/me/courses', 60_000);
   const feed = useFeed(NO_FILTER, 10);
-  const comparisons = stats.state === 'ready' ? new Map(stats.data.comparison.map((c) => [c.courseId, c])) : null;
+  // The token may not carry a name: the catalog has it (a learner may read their own user).
+  const me = useApi<User>(session?.userId && !session.name ? `/users/${enc(session.userId)}` : null);
+  const name = session?.name ?? (me.state === 'ready' ? me.data.displayName : null);
+  const comparisons =
+    stats.state === 'ready' ? new Map(stats.data.comparison.map((c) => [c.courseId, c])) : null;
   return (
     <>
       <div className="page-head">
         <div>
           <h1>My learning</h1>
-          <p>{session?.name ? `Welcome back, ${session.name}.` : 'Welcome back.'} Your courses, streak and recent activity.</p>
+          <p>{name ? `Welcome back, ${name}.` : 'Welcome back.'} Your courses, streak and recent activity.</p>
         </div>
       </div>
       <Load value={stats} what="your figures">
@@ -212,12 +247,20 @@ export function LearnerHome() {
           <Figures>
             <Figure
               label="Current streak"
-              value={plural(s.currentStreakDays, 'day')}
+              value={fmtCount(s.currentStreakDays, 'day')}
               testId="fig-streak"
               hint="Consecutive days with learning activity, ending today (or yesterday)"
             />
-            <Figure label="Longest streak" value={plural(s.longestStreakDays, 'day')} testId="fig-longest-streak" />
-            <Figure label="Courses" value={`${fmtInt(s.coursesCompleted)} of ${fmtInt(s.courses)} done`} testId="fig-courses" />
+            <Figure
+              label="Longest streak"
+              value={fmtCount(s.longestStreakDays, 'day')}
+              testId="fig-longest-streak"
+            />
+            <Figure
+              label="Courses"
+              value={`${fmtInt(s.coursesCompleted)} of ${fmtInt(s.courses)} done`}
+              testId="fig-courses"
+            />
             <Figure label="Items completed" value={fmtInt(s.itemsCompleted)} testId="fig-items-completed" />
             <Figure label="Time on task" value={fmtDuration(s.timeOnTaskSec)} testId="fig-time-on-task" />
           </Figures>
@@ -228,16 +271,22 @@ export function LearnerHome() {
           <section className="card" aria-label="My courses">
             <header className="card-head">
               <h2>My courses</h2>
-              {courses.state === 'ready' && <p>{plural(courses.data.courses.length, 'course')}</p>}
+              {courses.state === 'ready' && <p>{fmtCount(courses.data.courses.length, 'course')}</p>}
             </header>
             <Load value={courses} what="your courses">
               {(c) =>
                 c.courses.length === 0 ? (
-                  <Empty>You are not enrolled in any course yet. Courses appear here once you are enrolled.</Empty>
+                  <Empty>
+                    You are not enrolled in any course yet. Courses appear here once you are enrolled.
+                  </Empty>
                 ) : (
                   <ul className="learner-courses" data-testid="my-courses">
                     {c.courses.map((course) => (
-                      <CourseCard key={course.courseId} course={course} comparison={comparisons?.get(course.courseId)} />
+                      <CourseCard
+                        key={course.courseId}
+                        course={course}
+                        comparison={comparisons?.get(course.courseId)}
+                      />
                     ))}
                   </ul>
                 )
@@ -254,10 +303,11 @@ export function LearnerHome() {
                 <p>Last 28 days</p>
               </header>
               <p className="learner-streak">
-                <strong>{plural(stats.data.currentStreakDays, 'day')}</strong> in a row
-                {stats.data.currentStreakDays > 0 && stats.data.currentStreakDays >= stats.data.longestStreakDays
+                <strong>{fmtCount(stats.data.currentStreakDays, 'day')}</strong> in a row
+                {stats.data.currentStreakDays > 0 &&
+                stats.data.currentStreakDays >= stats.data.longestStreakDays
                   ? ' — your longest yet!'
-                  : ` · longest ${plural(stats.data.longestStreakDays, 'day')}`}
+                  : ` · longest ${fmtCount(stats.data.longestStreakDays, 'day')}`}
               </p>
               <DayStrip days={stats.data.last28Days} today={stats.data.today} />
             </section>

@@ -10,6 +10,7 @@ import {
 import { Empty, Load } from '../components/states.js';
 import { fmtDateTime, fmtInt, fmtRatio } from '../lib/format.js';
 import { href } from '../lib/router.js';
+import { useSession } from '../lib/session-context.js';
 import { useApi } from '../lib/use-api.js';
 
 const PAGE = 25;
@@ -29,7 +30,12 @@ function OverviewFigures({ o }: { o: LiveOverview }) {
         hint="Share of the registered who attended, averaged over the sessions"
         testId="fig-avg-attendance-rate"
       />
-      <Figure label="Average attended" value={fmtInt(o.averageAttended)} hint="Learners per session" testId="fig-avg-attended" />
+      <Figure
+        label="Average attended"
+        value={fmtInt(o.averageAttended)}
+        hint="Learners per session"
+        testId="fig-avg-attended"
+      />
       <Figure
         label="Average engagement"
         value={fmtRatio(o.averageEngagementRate)}
@@ -37,20 +43,36 @@ function OverviewFigures({ o }: { o: LiveOverview }) {
         testId="fig-avg-engagement"
       />
       <Figure label="Average rating" value={fmtRating(o.averageRating)} testId="fig-avg-rating" />
-      <Figure label="Average score" value={fmtScore(o.averageScore)} hint="Session engagement score, 0–100" testId="fig-avg-score" />
+      <Figure
+        label="Average score"
+        value={fmtScore(o.averageScore)}
+        hint="Session engagement score, 0–100"
+        testId="fig-avg-score"
+      />
     </Figures>
   );
 }
 
 function Status({ live, start, end }: { live: boolean | undefined; start: string; end: string }) {
-  const state = live === undefined ? scheduleState(start, end) : live ? 'live' : Date.parse(start) > Date.now() ? 'upcoming' : 'ended';
+  const state =
+    live === undefined
+      ? scheduleState(start, end)
+      : live
+        ? 'live'
+        : Date.parse(start) > Date.now()
+          ? 'upcoming'
+          : 'ended';
   if (state === 'live') return <LiveBadge testId="session-live" label="Live" />;
-  return <span className={`pill live-${state}`}>{state === 'upcoming' ? 'Upcoming' : 'Ended'}</span>;
+  // Ended sessions are most of the list: only what is live or to come is marked.
+  return state === 'upcoming' ? <span className="pill live-upcoming">Upcoming</span> : null;
 }
 
 /** The instructor's live sessions: figures over all of them, the list, and a pick of sessions to compare. */
 export function LiveSessions() {
-  const overview = useApi<LiveOverview>('/live-sessions/overview', 30_000);
+  const { session } = useSession();
+  // The overview is one instructor's (the signed-in user's); an API key has no user to default to.
+  const overviewPath = session?.userId ? '/live-sessions/overview' : null;
+  const overview = useApi<LiveOverview>(overviewPath, 30_000);
   const [cursors, setCursors] = useState<string[]>([]);
   const cursor = cursors[cursors.length - 1];
   const query = new URLSearchParams({ limit: String(PAGE) });
@@ -75,15 +97,22 @@ export function LiveSessions() {
           <p>Attendance, engagement and feedback of the sessions you run</p>
         </div>
       </div>
-      <Load value={overview} what="your sessions' figures">
-        {(o) =>
-          o.sessionsRun === 0 ? (
-            <Empty>You have not run a live session yet: figures appear once the first one starts.</Empty>
-          ) : (
-            <OverviewFigures o={o} />
-          )
-        }
-      </Load>
+      {overviewPath === null ? (
+        <Empty>
+          Figures across sessions are an instructor’s: sign in with an instructor’s token to see them. Each
+          session’s own figures are one click away below.
+        </Empty>
+      ) : (
+        <Load value={overview} what="your sessions' figures">
+          {(o) =>
+            o.sessionsRun === 0 ? (
+              <Empty>You have not run a live session yet: figures appear once the first one starts.</Empty>
+            ) : (
+              <OverviewFigures o={o} />
+            )
+          }
+        </Load>
+      )}
       <section className="card" aria-label="Sessions">
         <header className="card-head">
           <div>
@@ -121,11 +150,10 @@ export function LiveSessions() {
                     <thead>
                       <tr>
                         <th>
-                          <span className="visually-hidden">Compare</span>
+                          <span className="live-sr">Compare</span>
                         </th>
                         <th>Session</th>
                         <th>Starts</th>
-                        <th>Status</th>
                         <th className="num">Attended</th>
                         <th className="num">Attendance</th>
                         <th className="num">Peak</th>
@@ -151,13 +179,11 @@ export function LiveSessions() {
                                 data-testid="compare-pick"
                               />
                             </td>
-                            <td>
-                              <a href={href.live(s.id)}>{s.title}</a>
-                            </td>
-                            <td>{fmtDateTime(s.scheduledStart)}</td>
-                            <td>
+                            <td className="live-title-cell">
+                              <a href={href.live(s.id)}>{s.title}</a>{' '}
                               <Status live={m?.isLive} start={s.scheduledStart} end={s.scheduledEnd} />
                             </td>
+                            <td>{fmtDateTime(s.scheduledStart)}</td>
                             <td className="num">{fmtInt(m?.attended)}</td>
                             <td className="num">{fmtRatio(m?.attendanceRate)}</td>
                             <td className="num">{fmtInt(m?.peakViewers)}</td>
@@ -173,8 +199,8 @@ export function LiveSessions() {
                 </div>
                 {page.items.some((s) => !recent.has(s.id)) && (
                   <p className="live-note">
-                    — : the list shows figures for your {MAX_COMPARED} latest sessions only; open a session for all of
-                    its figures.
+                    — : the list shows figures for your {MAX_COMPARED} latest sessions only; open a session
+                    for all of its figures.
                   </p>
                 )}
                 {(cursors.length > 0 || page.nextCursor) && (

@@ -14,8 +14,8 @@ export function SignIn() {
       <h1>Sign in</h1>
       <p>
         Paste a token: <code>npx learnpulse token --role instructor --user &lt;id&gt;</code> prints one, and{' '}
-        <code>npm run demo</code> prints an instructor’s, a learner’s and an admin’s. You can also open the dashboard
-        once with <code>?token=…</code> in the address. The token is kept for this browser tab only.
+        <code>npm run demo</code> prints an instructor’s, a learner’s and an admin’s. You can also open the
+        dashboard once with <code>?token=…</code> in the address. The token is kept for this browser tab only.
       </p>
       <form onSubmit={submit}>
         <label htmlFor="token">Token</label>

@@ -57,7 +57,27 @@ interface VideoAnalytics extends VideoHeadline {
 const span = (s: Span) => `${fmtClock(s.startSec)}–${fmtClock(s.endSec)}`;
 const one = (n: number) => (Math.round(n * 10) / 10).toLocaleString('en-US');
 
-/** The retention curve (share of viewers, left axis) and the rewatch curve (plays per viewer, right axis). */
+/**
+ * A dashed line at each drop-off, labelled with its time; drop-offs close together (within a tenth
+ * of the video) share one label, so that the labels do not run into each other.
+ */
+function dropOffMarkers(video: VideoAnalytics): { x: number; label: string }[] {
+  const near = Math.max(video.durationSec, video.curve.points.at(-1)?.endSec ?? 0) / 10;
+  const markers: { x: number; label: string }[] = [];
+  let head: { x: number; label: string } | null = null;
+  for (const d of [...video.dropOffs].sort((a, b) => a.startSec - b.startSec)) {
+    if (head && d.startSec - head.x < near) {
+      head.label += ` · ${fmtClock(d.startSec)}`;
+      markers.push({ x: d.startSec, label: '' });
+    } else {
+      head = { x: d.startSec, label: fmtClock(d.startSec) };
+      markers.push(head);
+    }
+  }
+  return markers;
+}
+
+/** The retention curve (share of viewers who watched) and the rewatch curve (plays per 100 viewers), on one scale. */
 function RetentionChart({ video }: { video: VideoAnalytics }) {
   const props = useMemo(() => {
     const points = video.curve.points;
@@ -77,16 +97,15 @@ function RetentionChart({ video }: { video: VideoAnalytics }) {
           values: rows.map((p) => p.retention * 100),
         },
         {
-          label: 'Plays per viewer',
-          unit: '×',
+          // Same scale as retention: plays per 100 viewers is never below it, the gap is rewatching.
+          label: 'Rewatch (plays per 100 viewers)',
+          unit: '',
           color: '#8a4b00',
-          axis: 'right' as const,
-          format: (v: number) => (Math.round(v * 100) / 100).toLocaleString('en-US'),
-          values: rows.map((p) => p.rewatch),
+          format: one,
+          values: rows.map((p) => p.rewatch * 100),
         },
       ],
-      markers: video.dropOffs.map((d) => ({ x: d.startSec, label: `drop-off ${fmtClock(d.startSec)}` })),
-      yRange: [0, 100] as [number, number],
+      markers: dropOffMarkers(video),
       height: 300,
     };
   }, [video]);
@@ -115,9 +134,9 @@ function DropOffs({ drops }: { drops: VideoAnalytics['dropOffs'] }) {
     <ol className="video-list" data-testid="dropoffs">
       {drops.map((d) => (
         <li key={d.startSec} data-start-sec={d.startSec}>
-          <strong>{span(d)}</strong>: {fmtInt(d.exits)} of the {fmtInt(d.viewersAtStart)} viewers still watching left
-          here ({fmtRatio(d.hazard)}, against {fmtRatio(d.baselineHazard)} around it); retention falls{' '}
-          {one(d.retentionDropPoints)} points.
+          <strong>{span(d)}</strong>: {fmtInt(d.exits)} of the {fmtInt(d.viewersAtStart)} viewers still
+          watching left here ({fmtRatio(d.hazard)}, against {fmtRatio(d.baselineHazard)} around it); retention
+          falls {one(d.retentionDropPoints)} points.
         </li>
       ))}
     </ol>
@@ -130,8 +149,8 @@ function Skipped({ ranges }: { ranges: VideoAnalytics['skippedRanges'] }) {
     <ol className="video-list" data-testid="skipped">
       {ranges.map((r) => (
         <li key={r.startSec} data-start-sec={r.startSec}>
-          <strong>{span(r)}</strong>: skipped by up to {fmtInt(r.viewers)} viewers ({fmtRatio(r.share)} of those who
-          went past it).
+          <strong>{span(r)}</strong>: skipped by up to {fmtInt(r.viewers)} viewers ({fmtRatio(r.share)} of
+          those who went past it).
         </li>
       ))}
     </ol>
@@ -161,7 +180,12 @@ function VideoDetail({ courseId, itemId }: { courseId: string; itemId: string })
               hint={`${fmtInt(v.uniqueViewers)} played at least one second`}
               testId="fig-viewers"
             />
-            <Figure label="Views" value={fmtInt(v.views)} hint="Watch sessions, replays included" testId="fig-views" />
+            <Figure
+              label="Views"
+              value={fmtInt(v.views)}
+              hint="Watch sessions, replays included"
+              testId="fig-views"
+            />
             <Figure
               label="Watch time"
               value={fmtDuration(v.totalWatchTimeSec)}
@@ -197,7 +221,7 @@ function VideoDetail({ courseId, itemId }: { courseId: string; itemId: string })
             <header className="card-head">
               <h2>Retention and rewatching</h2>
               <p>
-                Share of viewers who watched each moment, and plays per viewer (rewatches included)
+                Share of viewers who watched each moment, and plays per 100 viewers (rewatches included)
                 {v.dropOffs.length > 0 ? '; dashed lines mark drop-off points' : ''}
               </p>
             </header>
@@ -210,7 +234,7 @@ function VideoDetail({ courseId, itemId }: { courseId: string; itemId: string })
             )}
           </section>
           {v.viewers > 0 && (
-            <div className="grid-half">
+            <div className="video-passages">
               <section className="card">
                 <header className="card-head">
                   <h2>Drop-off points</h2>
@@ -240,7 +264,15 @@ function VideoDetail({ courseId, itemId }: { courseId: string; itemId: string })
   );
 }
 
-function VideosTable({ courseId, videos, selected }: { courseId: string; videos: VideoHeadline[]; selected: string }) {
+function VideosTable({
+  courseId,
+  videos,
+  selected,
+}: {
+  courseId: string;
+  videos: VideoHeadline[];
+  selected: string;
+}) {
   return (
     <section className="card" aria-label="All videos">
       <header className="card-head">
@@ -314,8 +346,8 @@ export function Videos({ courseId, itemId }: { courseId: string; itemId?: string
           if (videos.length === 0) {
             return (
               <Empty>
-                This course has no videos yet. Videos appear here once the catalog lists them or learners' players
-                report them. <a href={href.course(courseId)}>Back to the course</a>
+                This course has no videos yet. Videos appear here once the catalog lists them or learners'
+                players report them. <a href={href.course(courseId)}>Back to the course</a>
               </Empty>
             );
           }

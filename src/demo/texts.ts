@@ -1,0 +1,292 @@
+// The words of the demo platform: names, courses, chat lines and feedback. Plain data, kept apart
+// from the code that draws from it.
+
+import type { Device } from '../domain/events/types.js';
+
+export const FIRST_NAMES = [
+  'Ada',
+  'Grace',
+  'Alan',
+  'Katherine',
+  'Linus',
+  'Margaret',
+  'Tim',
+  'Radia',
+  'Edsger',
+  'Barbara',
+  'Ken',
+  'Frances',
+  'Dennis',
+  'Hedy',
+  'Niklaus',
+  'Sophie',
+  'José',
+  'Zoë',
+  'Mei',
+  'Ayşe',
+  'Amara',
+  'Kwame',
+  'Priya',
+  'Arjun',
+  'Yuki',
+  'Haruto',
+  'Lucía',
+  'Mateo',
+  'Olga',
+  'Dmitri',
+  'Fatima',
+  'Omar',
+  'Ngozi',
+  'Chidi',
+  'Aroha',
+  'Tane',
+  'Ingrid',
+  'Lars',
+  'Camila',
+  'Thiago',
+  'Seo-yeon',
+  'Min-jun',
+  'Anika',
+  'Rohan',
+  'Chloé',
+  'Émile',
+  'Maya',
+  'Noah',
+  'Leila',
+  'Samir',
+] as const;
+
+export const LAST_NAMES = [
+  'Lovelace',
+  'Hopper',
+  'Turing',
+  'Johnson',
+  'Torvalds',
+  'Hamilton',
+  'Berners-Lee',
+  'Perlman',
+  'Dijkstra',
+  'Liskov',
+  'Thompson',
+  'Allen',
+  'Ritchie',
+  'Lamarr',
+  'Wirth',
+  'Wilson',
+  "O'Neil",
+  'Nakamura',
+  'Chen',
+  'Yılmaz',
+  'Okafor',
+  'Mensah',
+  'Sharma',
+  'Iyer',
+  'Sato',
+  'García',
+  'Silva',
+  'Ivanova',
+  'Haddad',
+  'Adeyemi',
+  'Ngata',
+  'Johansson',
+  'Kim',
+  'Park',
+  'Dubois',
+  'Müller',
+  'Kowalski',
+  'Rossi',
+  'Nguyen',
+  'Santos',
+] as const;
+
+/** Where learners live, with how many of them (weights): local study hours follow the zone. */
+export const ZONES: readonly (readonly [string, number])[] = [
+  ['Europe/London', 8],
+  ['Europe/Berlin', 8],
+  ['Europe/Madrid', 5],
+  ['Europe/Warsaw', 4],
+  ['Africa/Lagos', 5],
+  ['Africa/Nairobi', 4],
+  ['Asia/Dubai', 3],
+  ['Asia/Kolkata', 10],
+  ['Asia/Singapore', 4],
+  ['Asia/Tokyo', 4],
+  ['Australia/Sydney', 4],
+  ['Pacific/Auckland', 2],
+  ['America/Sao_Paulo', 6],
+  ['America/Mexico_City', 4],
+  ['America/New_York', 10],
+  ['America/Chicago', 5],
+  ['America/Los_Angeles', 7],
+  ['UTC', 2],
+];
+
+export const DEVICES: readonly (readonly [Device, number])[] = [
+  [{ type: 'desktop', os: 'Windows', browser: 'Chrome' }, 30],
+  [{ type: 'desktop', os: 'macOS', browser: 'Safari' }, 12],
+  [{ type: 'desktop', os: 'macOS', browser: 'Chrome' }, 12],
+  [{ type: 'desktop', os: 'Windows', browser: 'Edge' }, 8],
+  [{ type: 'desktop', os: 'Linux', browser: 'Firefox' }, 5],
+  [{ type: 'mobile', os: 'Android', browser: 'Chrome' }, 16],
+  [{ type: 'mobile', os: 'iOS', browser: 'Safari' }, 12],
+  [{ type: 'tablet', os: 'iPadOS', browser: 'Safari' }, 5],
+];
+
+export interface CourseBlueprint {
+  code: string;
+  title: string;
+  /** Days ago the course opened: its first learners start then. */
+  openedDaysAgo: number;
+  /** The share of learners who enrol. */
+  popularity: number;
+  /** `L` lesson, `V` video, `Q` quiz, `A` assignment, with the item's title. */
+  items: readonly (readonly ['L' | 'V' | 'Q' | 'A', string])[];
+}
+
+export const COURSES: readonly CourseBlueprint[] = [
+  {
+    code: 'DS101',
+    title: 'Introduction to Data Science',
+    openedDaysAgo: 28,
+    popularity: 0.5,
+    items: [
+      ['L', 'What data science is (and is not)'],
+      ['V', 'Your first notebook'],
+      ['L', 'Tidy data'],
+      ['V', 'Cleaning messy data with pandas'],
+      ['Q', 'Quiz: data wrangling'],
+      ['L', 'Descriptive statistics'],
+      ['V', 'Visualising distributions'],
+      ['Q', 'Quiz: exploring data'],
+      ['L', 'Correlation is not causation'],
+      ['V', 'Linear regression, step by step'],
+      ['Q', 'Final quiz'],
+    ],
+  },
+  {
+    code: 'WEB110',
+    title: 'Web Development Foundations',
+    openedDaysAgo: 27,
+    popularity: 0.38,
+    items: [
+      ['L', 'How the web works'],
+      ['V', 'HTML in ten minutes'],
+      ['L', 'Semantic markup and accessibility'],
+      ['V', 'CSS layout with flexbox and grid'],
+      ['Q', 'Quiz: HTML and CSS'],
+      ['L', 'JavaScript basics'],
+      ['V', 'The DOM and events'],
+      ['Q', 'Quiz: JavaScript'],
+      ['A', 'Project: your portfolio page'],
+    ],
+  },
+  {
+    code: 'STAT120',
+    title: 'Statistics for Everyone',
+    openedDaysAgo: 24,
+    popularity: 0.3,
+    items: [
+      ['L', 'Why statistics?'],
+      ['V', 'Samples and populations'],
+      ['L', 'Probability without tears'],
+      ['V', 'The normal distribution'],
+      ['Q', 'Quiz: probability'],
+      ['L', 'Confidence intervals'],
+      ['V', 'Hypothesis tests, intuitively'],
+      ['Q', 'Final quiz'],
+    ],
+  },
+  {
+    code: 'PY100',
+    title: 'Python for Beginners',
+    openedDaysAgo: 26,
+    popularity: 0.42,
+    items: [
+      ['L', 'Installing Python'],
+      ['V', 'Variables and types'],
+      ['L', 'Control flow'],
+      ['V', 'Functions'],
+      ['Q', 'Quiz: the basics'],
+      ['L', 'Lists and dictionaries'],
+      ['V', 'Working with files'],
+      ['Q', 'Final quiz'],
+    ],
+  },
+  {
+    code: 'UX200',
+    title: 'UX Research Methods',
+    openedDaysAgo: 12,
+    popularity: 0.2,
+    items: [
+      ['L', 'Research questions'],
+      ['V', 'Running a user interview'],
+      ['L', 'Surveys that work'],
+      ['V', 'Usability testing in practice'],
+      ['Q', 'Quiz: choosing a method'],
+      ['A', 'Assignment: a research plan'],
+    ],
+  },
+];
+
+export const CHAT_LINES = [
+  'Hello from Lagos!',
+  'Hi everyone 👋',
+  'Good evening from Berlin',
+  'Can you zoom in on the code a bit?',
+  'That makes sense now, thanks',
+  'The audio dropped for a second',
+  'Great example',
+  'I got a different result on my machine',
+  'This was the part I was stuck on',
+  'Loving the live coding',
+  'Could you share the notebook afterwards?',
+  '+1 to that question',
+  'Slides please 🙏',
+  'Thanks, this helps a lot',
+];
+
+export const QUESTIONS = [
+  'Why do we drop the missing values instead of filling them?',
+  'How do we know which features matter?',
+  'Will this be in the final quiz?',
+  'Is there a rule of thumb for the sample size?',
+  'What is the difference between loc and iloc?',
+  'Can you explain the p-value once more?',
+  'How would this work with a larger dataset?',
+  'Should we normalise before or after splitting?',
+  'Where can I find the recording?',
+  'Does the order of the joins matter?',
+];
+
+export const REACTIONS: readonly (readonly [string, number])[] = [
+  ['👍', 10],
+  ['👏', 7],
+  ['❤️', 4],
+  ['🔥', 4],
+  ['🎉', 2],
+  ['😂', 2],
+];
+
+/** Comments by rating band, so that the themes (pace, examples, audio, questions) show. */
+export const FEEDBACK: Record<'low' | 'mid' | 'high', readonly string[]> = {
+  low: [
+    'The pace was too fast for me',
+    'Audio kept cutting out',
+    'Too fast, and the examples were hard to follow',
+    'Hard to hear the audio at times',
+  ],
+  mid: [
+    'Good examples but the pace was a bit fast',
+    'Useful, though some questions went unanswered',
+    'Nice session, the audio could be better',
+    'Good content, more time for questions please',
+  ],
+  high: [
+    'Great examples, very clear',
+    'Loved the live coding and the examples',
+    'Clear explanations and a good pace',
+    'Best session so far, great questions from everyone',
+    'Really clear, thank you!',
+    'Excellent examples and answers to our questions',
+  ],
+};
