@@ -7,6 +7,7 @@
 // asserted as timings.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -22,6 +23,7 @@ import { repoDir } from './support/spawn-server.js';
 // biome-ignore lint/suspicious/noExplicitAny: JSON answers are read field by field
 type Json = Record<string, any>;
 
+const require = createRequire(import.meta.url);
 const OUT = path.join(repoDir, '.test-output');
 const SHOTS = path.join(OUT, 'screenshots');
 const report: Json = {};
@@ -115,7 +117,7 @@ if (!hasChromium()) {
       await page.getByLabel('Token').fill(teacherToken);
       await page.getByRole('button', { name: 'Sign in' }).click();
       assert.match((await text(page, 'role')) ?? '', /Instructor/);
-      assert.ok((await page.getByTestId('course-tile').count()) > 0);
+      await page.getByTestId('course-tile').first().waitFor({ timeout: 20_000 });
       await page.close();
     });
 
@@ -136,6 +138,7 @@ if (!hasChromium()) {
       assert.equal(await text(page, 'fig-certificates'), int(a.certificatesIssued));
       assert.equal(await page.getByTestId('funnel').locator('tbody tr').count(), a.itemFunnel.length);
       const risk = await demo.api<Json>(`/courses/${courseId}/at-risk`, teacherToken);
+      await page.getByTestId('at-risk').locator(':scope > li').first().waitFor({ timeout: 20_000 });
       assert.equal(await page.getByTestId('at-risk').locator(':scope > li').count(), risk.items.length);
       const students = await demo.api<Json>(`/courses/${courseId}/students?limit=25`, teacherToken);
       const rows = page.getByTestId('students-table').locator('tbody tr');
@@ -248,6 +251,7 @@ if (!hasChromium()) {
       const page = await open(teacherToken, `#/courses/${courseId}/videos/${video.id}`);
       const v = await demo.api<Json>(`/courses/${courseId}/videos/${video.id}/analytics`, teacherToken);
       assert.equal(await text(page, 'fig-viewers'), int(v.viewers));
+      await page.getByTestId('videos-table').locator('tbody tr').first().waitFor({ timeout: 20_000 });
       assert.equal(await page.getByTestId('videos-table').locator('tbody tr').count(), list.videos.length);
       await page.getByTestId('retention-chart').locator('canvas').first().waitFor({ timeout: 20_000 });
       await page.close();
@@ -299,6 +303,19 @@ if (!hasChromium()) {
         30_000,
       );
       await page.getByTestId('concurrency-chart').locator('canvas').first().waitFor({ timeout: 20_000 });
+      // The attendance CSV: one row per attendee (registered or walked in) as the API lists them.
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByTestId('csv-download').click(),
+      ]);
+      const csv = readFileSync((await download.path())!, 'utf8');
+      const listed = await demo.api<Json>(`/live-sessions/${live.id}/attendance`, teacherToken);
+      // Live: someone may join between the two reads.
+      const rows = csv.trimEnd().split('\r\n').length - 1;
+      assert.ok(
+        Math.abs(rows - listed.attendees.length) <= 3,
+        `${rows} CSV rows vs ${listed.attendees.length} attendees`,
+      );
       await page.close();
     });
 
@@ -339,6 +356,35 @@ if (!hasChromium()) {
       await rows.first().waitFor({ timeout: 20_000 });
       assert.equal(await rows.count(), progress.items.length);
       await course.close();
+    });
+
+    it('text colours pass WCAG AA contrast on every view (axe-core’s color-contrast rule)', async () => {
+      const axe = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+      const sessions = await demo.api<Json>('/live-sessions?limit=100', teacherToken);
+      const live = sessions.items.find(
+        (x: Json) => Date.parse(x.scheduledStart) <= Date.now() && Date.now() < Date.parse(x.scheduledEnd),
+      );
+      const views: [string, string, string][] = [
+        [teacherToken, `#/courses/${courseId}`, 'students-table'],
+        [teacherToken, `#/courses/${courseId}/learners/${learnerId}`, 'items-table'],
+        [teacherToken, `#/courses/${courseId}/videos`, 'videos-table'],
+        [teacherToken, '#/live', 'sessions-table'],
+        [teacherToken, `#/live/${live.id}`, 'fig-attended'],
+        [learnerToken, '#/', 'my-courses'],
+        [learnerToken, `#/my/${courseId}`, 'items-table'],
+      ];
+      const failures: string[] = [];
+      for (const [token, hash, ready] of views) {
+        const page = await open(token, hash);
+        await page.getByTestId(ready).first().waitFor({ timeout: 20_000 });
+        await page.addScriptTag({ content: axe });
+        const found = (await page.evaluate(
+          `axe.run(document, { runOnly: ['color-contrast'] }).then((r) => r.violations.flatMap((v) => v.nodes.map((n) => n.target.join(' ') + ': ' + n.failureSummary)))`,
+        )) as string[];
+        failures.push(...found.map((f) => `${hash} ${f}`));
+        await page.close();
+      }
+      assert.deepEqual(failures, []);
     });
 
     it('screenshots of every view at desktop and phone width', async () => {

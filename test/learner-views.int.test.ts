@@ -134,5 +134,32 @@ forEachEngine((engine) => {
       assert.equal((await get('/courses/lv/students/nobody/progress', teacher)).status, 404);
       assert.equal((await get('/courses/lv/students/nobody/activity', teacher)).status, 404);
     });
+
+    // Last: it moves Ken to Los Angeles (UTC-8 in March), where his days are a day earlier.
+    it('a learner sets their own time zone (the tracker’s userTimezone): days follow at once', async () => {
+      const ken = await t.token('ken', 'student');
+      const put = (body: Json, auth?: string) =>
+        t.request({ method: 'PUT', url: '/api/v1/me/timezone', payload: body, ...(auth ? { auth } : {}) });
+      const bad = await put({ timezone: 'Mars/Olympus' }, ken);
+      assert.equal(bad.statusCode, 400, bad.body);
+      assert.equal((bad.json() as Json).error.code, 'validation_failed');
+      assert.equal((await put({ timezone: 'Europe/Paris' })).statusCode, 403, 'an API key is not a learner');
+      assert.equal(
+        (await put({ timezone: 'Europe/Paris' }, await t.token('ghost', 'student'))).statusCode,
+        404,
+      );
+      const ok = await put({ timezone: 'America/Los_Angeles' }, ken);
+      assert.equal(ok.statusCode, 200, ok.body);
+      assert.equal((ok.json() as Json).timezone, 'America/Los_Angeles');
+      const { body } = await get('/courses/lv/students/ken/activity', await t.token('ins-lv', 'instructor'));
+      assert.equal(body.today, '2026-03-09');
+      assert.deepEqual(
+        body.last28Days.filter((d: Json) => d.active),
+        [
+          { day: '2026-03-08', timeOnTaskSec: 60, visits: 0, itemsCompleted: 1, active: true },
+          { day: '2026-03-09', timeOnTaskSec: 75, visits: 1, itemsCompleted: 0, active: true },
+        ],
+      );
+    });
   });
 });

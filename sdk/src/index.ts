@@ -18,8 +18,8 @@ export type { VideoOptions } from './video.js';
 
 export interface InitOptions extends TrackerOptions, PageOptions {
   /**
-   * The learner's IANA time zone. Not sent: SPEC §2's events have no field for it and learnpulse
-   * reads time zones from the catalog (the host platform's `PUT /users/{id}`). See the README.
+   * The learner's IANA time zone (e.g. `Intl.DateTimeFormat().resolvedOptions().timeZone`), saved
+   * once with `PUT /me/timezone` for platforms that do not send zones with their users. See the README.
    */
   userTimezone?: string;
 }
@@ -45,6 +45,7 @@ export function init(options: InitOptions): void {
   const kv = localKv();
   const tracker = new Tracker(options, browserEnv(options.endpoint, kv));
   current = { tracker, page: watchPage(tracker, options, kv, Date.now) };
+  if (options.userTimezone) void tracker.sendTimeZone(options.userTimezone);
 }
 
 /**

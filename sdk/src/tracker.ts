@@ -186,6 +186,29 @@ export class Tracker {
     }
   }
 
+  /**
+   * Tells the server the learner's own time zone (`PUT /me/timezone`), once per learner and zone
+   * in this browser; a failure goes to `onError` and is tried again on a later page.
+   */
+  async sendTimeZone(zone: string): Promise<void> {
+    await this.ready;
+    const token = await this.currentToken();
+    const sub = claimsOf(token).sub;
+    if (!token || !sub) return;
+    const key = `learnpulse:tz:${sub}`;
+    if (this.env.kv?.getItem(key) === zone) return;
+    try {
+      const res = await this.env.fetch(this.url.replace(/\/events$/, '/me/timezone'), {
+        ...this.request(token, JSON.stringify({ timezone: zone }), false),
+        method: 'PUT',
+      });
+      if (res.status !== 200) throw new Error(`learnpulse: time zone not saved (HTTP ${res.status})`);
+      this.env.kv?.setItem(key, zone);
+    } catch (err) {
+      this.opts.onError?.(err);
+    }
+  }
+
   /** Stops sending and waits for storage writes; stored events stay for the next page. */
   async stop(): Promise<void> {
     this.stopped = true;

@@ -8,7 +8,7 @@ export interface HttpResponse {
 }
 
 export interface PostInit {
-  method: 'POST';
+  method: 'POST' | 'PUT';
   headers: Record<string, string>;
   body: string;
   keepalive: boolean;

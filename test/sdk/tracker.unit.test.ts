@@ -377,3 +377,44 @@ describe('tracker: page hide', () => {
     assert.equal(kv.map.has('rescue'), false, 'the rescue is moved into the store, then cleared');
   });
 });
+
+describe('tracker: the learner’s own time zone', () => {
+  it('is saved with PUT /me/timezone once per learner and zone; a failure is reported and tried again', async () => {
+    const clock = fakeClock();
+    const kv = memoryKv();
+    const calls: { url: string; method: string; body: string; auth: string | undefined }[] = [];
+    let status = 404;
+    const errors: unknown[] = [];
+    const t = new Tracker(
+      { endpoint: 'https://lp.test/', token: jwt('u1'), onError: (e) => errors.push(e) },
+      {
+        ...clock,
+        random: () => 0.5,
+        store: memoryStore(),
+        kv,
+        rescueKey: 'rescue',
+        fetch: async (url, init) => {
+          calls.push({ url, method: init.method, body: init.body, auth: init.headers.authorization });
+          return { status, headers: { get: () => null }, text: async () => '{}' };
+        },
+      },
+    );
+    await t.sendTimeZone('Europe/Paris');
+    assert.equal(errors.length, 1, 'a user not yet in the catalog: 404, reported');
+    status = 200;
+    await t.sendTimeZone('Europe/Paris');
+    await t.sendTimeZone('Europe/Paris');
+    assert.deepEqual(
+      calls.map((c) => [c.url, c.method, c.body, c.auth]),
+      [
+        ['https://lp.test/api/v1/me/timezone', 'PUT', '{"timezone":"Europe/Paris"}', `Bearer ${jwt('u1')}`],
+        ['https://lp.test/api/v1/me/timezone', 'PUT', '{"timezone":"Europe/Paris"}', `Bearer ${jwt('u1')}`],
+      ],
+      'tried again after the failure, then remembered',
+    );
+    await t.sendTimeZone('Asia/Tokyo');
+    assert.equal(calls.length, 3, 'a new zone is sent');
+    assert.equal(kv.map.get('learnpulse:tz:u1'), 'Asia/Tokyo');
+    await t.stop();
+  });
+});

@@ -7,6 +7,8 @@ import { HostId } from '../../domain/events/schema.js';
 import { AppError, notFound } from '../../errors/app-error.js';
 import { learnerEvents, learnerOf, OnBehalf } from '../learner-events.js';
 import { getUser } from '../../store/catalog/users.js';
+import { saveOwnTimeZone } from '../../catalog/users.js';
+import { UserOut } from '../schemas.js';
 import { quizGateClosed } from '../../store/catalog/policies.js';
 import { readItemProgress } from '../../store/progress/read.js';
 import {
@@ -24,6 +26,13 @@ const ProgressBody = Type.Object(
     watchPercentage: Type.Number({ minimum: 0, maximum: 100 }),
     positionSec: Type.Optional(Type.Number({ minimum: 0, maximum: 1e7 })),
     ...OnBehalf,
+  },
+  { additionalProperties: false },
+);
+
+const TimeZoneBody = Type.Object(
+  {
+    timezone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Europe/Paris' }),
   },
   { additionalProperties: false },
 );
@@ -156,6 +165,20 @@ export const progressRoutes =
         if (!progress) throw notFound(`Course ${request.params.courseId} among your courses`);
         return progress;
       },
+    );
+
+    app.put<{ Body: Static<typeof TimeZoneBody> }>(
+      '/me/timezone',
+      {
+        schema: {
+          summary:
+            "Sets the caller's own time zone (the tracker's userTimezone); the platform's PUT /users/{id} replaces it",
+          tags,
+          body: TimeZoneBody,
+          response: { 200: UserOut },
+        },
+      },
+      async (request) => saveOwnTimeZone(db, deps.projections, me(request.principal), request.body.timezone),
     );
 
     app.get(

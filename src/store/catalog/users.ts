@@ -48,6 +48,14 @@ export async function upsertUsers(
   return rows.map(toUser);
 }
 
+export async function setUserTimeZone(tx: Queryable, id: string, timezone: string): Promise<User> {
+  const rows = await tx.query<UserRow>(
+    'UPDATE users SET timezone = $2, updated_at = now() WHERE id = $1 RETURNING *',
+    [id, timezone],
+  );
+  return toUser(rows[0]!);
+}
+
 export async function getUser(db: Queryable, id: string): Promise<User | undefined> {
   const rows = await db.query<UserRow>('SELECT * FROM users WHERE id = $1', [id]);
   return rows[0] && toUser(rows[0]);
