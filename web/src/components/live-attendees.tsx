@@ -1,3 +1,4 @@
+import { type SortColumn, SortHeader } from './sort-header.js';
 import { useState } from 'react';
 import { download, enc } from '../lib/api.js';
 import { fmtDateTime, fmtInt, fmtPct } from '../lib/format.js';
@@ -47,7 +48,7 @@ const time = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digi
 const fmtTime = (iso: string | null) => (iso ? time.format(new Date(iso)) : '—');
 const fmtMinutes = (m: number) => (Math.round(m * 10) / 10).toLocaleString('en-US');
 
-const columns: { sort: Sort | null; label: string; num?: boolean }[] = [
+const columns: SortColumn<Sort>[] = [
   { sort: 'name', label: 'Learner' },
   { sort: null, label: 'Registered' },
   { sort: null, label: 'Attended' },
@@ -168,25 +169,7 @@ export function AttendeesTable({
               <div className="table-wrap">
                 <table data-testid="attendance-table">
                   <thead>
-                    <tr>
-                      {columns.map((c) => (
-                        <th
-                          key={c.label}
-                          className={c.num ? 'num' : undefined}
-                          aria-sort={
-                            c.sort === sort ? (order === 'asc' ? 'ascending' : 'descending') : undefined
-                          }
-                        >
-                          {c.sort ? (
-                            <button type="button" onClick={() => sortBy(c.sort!)}>
-                              {c.label} {c.sort === sort ? (order === 'asc' ? '▲' : '▼') : ''}
-                            </button>
-                          ) : (
-                            c.label
-                          )}
-                        </th>
-                      ))}
-                    </tr>
+                    <SortHeader columns={columns} sort={sort} order={order} onSort={sortBy} />
                   </thead>
                   <tbody>
                     {visible.map((a) => (

@@ -1,3 +1,4 @@
+import { type SortColumn, SortHeader } from './sort-header.js';
 import { useEffect, useState } from 'react';
 import { download, enc } from '../lib/api.js';
 import { fmtAgo, fmtDuration, fmtInt, fmtPct } from '../lib/format.js';
@@ -10,7 +11,7 @@ import { Empty, Load } from './states.js';
 type Sort = 'name' | 'engagement' | 'progress' | 'lastActivity' | 'visits' | 'timeOnTask' | 'risk';
 const PAGE = 25;
 
-const columns: { sort: Sort | null; label: string; num?: boolean }[] = [
+const columns: SortColumn<Sort>[] = [
   { sort: 'name', label: 'Learner' },
   { sort: 'engagement', label: 'Engagement', num: true },
   { sort: 'progress', label: 'Progress', num: true },
@@ -100,25 +101,7 @@ export function StudentsTable({ courseId }: { courseId: string }) {
               <div className="table-wrap">
                 <table data-testid="students-table">
                   <thead>
-                    <tr>
-                      {columns.map((c) => (
-                        <th
-                          key={c.label}
-                          className={c.num ? 'num' : undefined}
-                          aria-sort={
-                            c.sort === sort ? (order === 'asc' ? 'ascending' : 'descending') : undefined
-                          }
-                        >
-                          {c.sort ? (
-                            <button type="button" onClick={() => sortBy(c.sort!)}>
-                              {c.label} {c.sort === sort ? (order === 'asc' ? '▲' : '▼') : ''}
-                            </button>
-                          ) : (
-                            c.label
-                          )}
-                        </th>
-                      ))}
-                    </tr>
+                    <SortHeader columns={columns} sort={sort} order={order} onSort={sortBy} />
                   </thead>
                   <tbody>
                     {p.items.map((s) => (

@@ -1,22 +1,21 @@
 import { useMemo } from 'react';
-import { Chart } from '../components/chart.js';
 import { FeedList } from '../components/feed-list.js';
 import { Figure, Figures } from '../components/figures.js';
+import { DailyActivity } from '../components/learner-activity.js';
 import { ItemsProgressTable } from '../components/learner-items.js';
-import { dayStart, fmtWhole, fmtDayTick, fmtWeekday, ProgressBar } from '../components/learner-parts.js';
+import { ProgressBar } from '../components/learner-parts.js';
 import type {
   Attempts,
   Engagement,
   EngagementParts,
   LearnerActivity,
   MyCourseProgress,
-  StatsDay,
   User,
 } from '../components/learner-types.js';
 import { Empty, ErrorState, Load, Loading } from '../components/states.js';
 import { enc } from '../lib/api.js';
 import { useFeed } from '../lib/feed.js';
-import { fmtAgo, fmtCount, fmtDate, fmtDateTime, fmtDuration, fmtInt, fmtPct } from '../lib/format.js';
+import { fmtAgo, fmtDate, fmtDateTime, fmtDuration, fmtInt, fmtPct } from '../lib/format.js';
 import { href } from '../lib/router.js';
 import type { Course } from '../lib/types.js';
 import { useApi } from '../lib/use-api.js';
@@ -112,86 +111,13 @@ function RiskCard({ e }: { e: Engagement }) {
 }
 
 /** The learner's days in this course (their time zone): time on task as bars, visits and completions as lines. */
-function ActivityChart({ days }: { days: StatsDay[] }) {
-  const props = useMemo(
-    () => ({
-      title: `Activity in the course over the last ${days.length} days`,
-      x: { values: days.map((d) => dayStart(d.day)), label: 'Day', format: fmtDayTick },
-      series: [
-        {
-          label: 'Time on task',
-          unit: 'min',
-          color: '#0b5cad',
-          kind: 'bars' as const,
-          values: days.map((d) => Math.round(d.timeOnTaskSec / 6) / 10),
-        },
-        {
-          label: 'Visits',
-          unit: '',
-          color: '#8a4b00',
-          axis: 'right' as const,
-          format: fmtWhole,
-          values: days.map((d) => d.visits),
-        },
-        {
-          label: 'Items completed',
-          unit: '',
-          color: '#067647',
-          axis: 'right' as const,
-          format: fmtWhole,
-          values: days.map((d) => d.itemsCompleted),
-        },
-      ],
-      height: 240,
-    }),
-    [days],
-  );
-  return <Chart {...props} />;
-}
-
 function ActivityCard({ activity }: { activity: LearnerActivity }) {
-  const days = activity.last28Days;
-  const active = days.filter((d) => d.active).length;
-  const sum = (k: 'timeOnTaskSec' | 'visits' | 'itemsCompleted') => days.reduce((s, d) => s + d[k], 0);
   return (
-    <>
-      <p className="learner-note" data-testid="activity-summary">
-        {fmtCount(active, 'active day')} of {days.length} · {fmtDuration(sum('timeOnTaskSec'))} ·{' '}
-        {fmtCount(sum('visits'), 'visit')} · {fmtCount(sum('itemsCompleted'), 'item')} completed.
-      </p>
-      {active === 0 ? (
-        <Empty>No activity in this course in the last {days.length} days.</Empty>
-      ) : (
-        <div data-testid="activity-chart">
-          <ActivityChart days={days} />
-        </div>
-      )}
-      <details className="learner-details">
-        <summary>Show as a table</summary>
-        <div className="table-wrap">
-          <table data-testid="activity-table">
-            <thead>
-              <tr>
-                <th>Day</th>
-                <th className="num">Time on task</th>
-                <th className="num">Visits</th>
-                <th className="num">Items completed</th>
-              </tr>
-            </thead>
-            <tbody>
-              {days.map((d) => (
-                <tr key={d.day} data-day={d.day}>
-                  <td>{fmtWeekday(d.day)}</td>
-                  <td className="num">{fmtDuration(d.timeOnTaskSec)}</td>
-                  <td className="num">{fmtInt(d.visits)}</td>
-                  <td className="num">{fmtInt(d.itemsCompleted)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </details>
-    </>
+    <DailyActivity
+      days={activity.last28Days}
+      title={`Activity in the course over the last ${activity.last28Days.length} days`}
+      empty={`No activity in this course in the last ${activity.last28Days.length} days.`}
+    />
   );
 }
 

@@ -1,15 +1,8 @@
-import { useMemo, useState } from 'react';
-import { Chart } from '../components/chart.js';
+import { useState } from 'react';
+import { DailyActivity } from '../components/learner-activity.js';
 import { FeedList } from '../components/feed-list.js';
 import { Figure, Figures } from '../components/figures.js';
-import {
-  CourseStatusPill,
-  dayStart,
-  fmtWhole,
-  fmtDayTick,
-  fmtWeekday,
-  ProgressBar,
-} from '../components/learner-parts.js';
+import { CourseStatusPill, fmtWeekday, ProgressBar } from '../components/learner-parts.js';
 import type { CourseSummary, MyCourses, MyStats, StatsDay, User } from '../components/learner-types.js';
 import { Empty, Load } from '../components/states.js';
 import { enc } from '../lib/api.js';
@@ -20,35 +13,6 @@ import { useSession } from '../lib/session-context.js';
 import { useApi } from '../lib/use-api.js';
 
 const NO_FILTER = {};
-
-function ActivityChart({ days }: { days: StatsDay[] }) {
-  const props = useMemo(
-    () => ({
-      title: `My activity over the last ${days.length} days`,
-      x: { values: days.map((d) => dayStart(d.day)), label: 'Day', format: fmtDayTick },
-      series: [
-        {
-          label: 'Time on task',
-          unit: 'min',
-          color: '#0b5cad',
-          kind: 'bars' as const,
-          values: days.map((d) => Math.round(d.timeOnTaskSec / 6) / 10),
-        },
-        {
-          label: 'Completed',
-          unit: 'items',
-          color: '#067647',
-          axis: 'right' as const,
-          format: fmtWhole,
-          values: days.map((d) => d.itemsCompleted),
-        },
-      ],
-      height: 220,
-    }),
-    [days],
-  );
-  return <Chart {...props} />;
-}
 
 /** The days as a strip of squares, filled on days with learning activity. */
 function DayStrip({ days, today }: { days: StatsDay[]; today: string }) {
@@ -78,8 +42,6 @@ function DayStrip({ days, today }: { days: StatsDay[]; today: string }) {
 function ActivityCard({ stats }: { stats: MyStats }) {
   const [range, setRange] = useState<7 | 28>(7);
   const days = range === 7 ? stats.last7Days : stats.last28Days;
-  const active = days.filter((d) => d.active).length;
-  const sum = (k: 'timeOnTaskSec' | 'visits' | 'itemsCompleted') => days.reduce((s, d) => s + d[k], 0);
   return (
     <section className="card" aria-label="My activity">
       <header className="card-head">
@@ -100,45 +62,13 @@ function ActivityCard({ stats }: { stats: MyStats }) {
           ))}
         </fieldset>
       </header>
-      <p className="learner-note" data-testid="activity-summary">
-        {fmtCount(active, 'active day')} of {range} · {fmtDuration(sum('timeOnTaskSec'))} ·{' '}
-        {fmtCount(sum('visits'), 'visit')} · {fmtCount(sum('itemsCompleted'), 'item')} completed. Days in{' '}
-        {stats.timezone}.
-      </p>
-      {active === 0 ? (
-        <Empty>
-          No learning activity in the last {range} days. Open a course below to pick up where you left off.
-        </Empty>
-      ) : (
-        <div data-testid="activity-chart" data-range={range}>
-          <ActivityChart days={days} />
-        </div>
-      )}
-      <details className="learner-details">
-        <summary>Show as a table</summary>
-        <div className="table-wrap">
-          <table data-testid="activity-table">
-            <thead>
-              <tr>
-                <th>Day</th>
-                <th className="num">Time on task</th>
-                <th className="num">Visits</th>
-                <th className="num">Items completed</th>
-              </tr>
-            </thead>
-            <tbody>
-              {days.map((d) => (
-                <tr key={d.day} data-day={d.day}>
-                  <td>{fmtWeekday(d.day)}</td>
-                  <td className="num">{fmtDuration(d.timeOnTaskSec)}</td>
-                  <td className="num">{fmtInt(d.visits)}</td>
-                  <td className="num">{fmtInt(d.itemsCompleted)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </details>
+      <DailyActivity
+        days={days}
+        range={range}
+        title={`My activity over the last ${days.length} days`}
+        note={`Days in ${stats.timezone}.`}
+        empty="No learning activity in these days. Open a course below to pick up where you left off."
+      />
     </section>
   );
 }
