@@ -1,3 +1,4 @@
+import { post } from './http-post.js';
 import http from 'node:http';
 import { percentile } from './analytics-http.js';
 import { clockMs, type FeedWorkload } from './feed-data.js';
@@ -74,38 +75,6 @@ function cpu(serverPid: number, helperPids: readonly number[]): Cpu {
     helpers: helperPids.reduce((n, pid) => n + cpuSecondsOf(pid), 0),
     machine: machineBusySeconds(),
   };
-}
-
-function post(
-  agent: http.Agent,
-  url: URL,
-  apiKey: string,
-  body: string,
-): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          authorization: `Bearer ${apiKey}`,
-        },
-      },
-      (res) => {
-        const chunks: string[] = [];
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: chunks.join('') }));
-        res.on('error', reject);
-      },
-    );
-    req.setTimeout(30_000, () => req.destroy(new Error('timeout after 30 s')));
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 /**
