@@ -134,11 +134,8 @@ export function CourseOverview({ courseId }: { courseId: string }) {
                 value={fmtPct(a.averageProgressPercent)}
                 testId="fig-progress"
               />
-              <Figure
-                label="Completed"
-                value={`${fmtInt(a.completedLearners)} (${fmtPct(a.completionRate)})`}
-                testId="fig-completed"
-              />
+              <Figure label="Completed" value={fmtInt(a.completedLearners)} testId="fig-completed" />
+              <Figure label="Completion rate" value={fmtPct(a.completionRate)} testId="fig-completion-rate" />
               <Figure label="Time per learner" value={fmtDuration(a.averageTimePerLearnerSec)} />
               <Figure label="At risk" value={fmtInt(a.atRiskCount)} testId="fig-at-risk" />
               <Figure label="Certificates" value={fmtInt(a.certificatesIssued)} testId="fig-certificates" />
