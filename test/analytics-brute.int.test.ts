@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { prng } from '../src/demo/generate.js';
+import { prng } from '../src/demo/random.js';
 import { replay } from '../src/projections/replay.js';
 import { PROJECTIONS } from '../src/projections/registry.js';
 import { apiClient, startTestApp, type TestApp } from './support/app.js';

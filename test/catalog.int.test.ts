@@ -10,7 +10,7 @@ import {
   type Reply,
 } from './support/app.js';
 import { forEachEngine } from './support/engines.js';
-import { prng } from '../src/demo/generate.js';
+import { prng } from '../src/demo/random.js';
 
 type Json = Record<string, unknown>;
 interface PageBody<T> {

@@ -15,7 +15,7 @@ import { PROJECTIONS } from '../src/projections/registry.js';
 import { apiClient, type Reply, startTestApp, type TestApp } from './support/app.js';
 import { forEachEngine } from './support/engines.js';
 import { shuffled } from './support/shuffle.js';
-import { projectionSnapshot } from './support/spawn-server.js';
+import { prng, projectionSnapshot } from './support/spawn-server.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON answers are read field by field
 type Json = Record<string, any>;
@@ -508,17 +508,7 @@ const TL: LiveEv[] = [
 
 // ---------- the random session ----------
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-const rand = mulberry32(SEED);
+const rand = prng(SEED);
 const chance = (p: number) => rand() < p;
 const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ItemInput } from '../../src/domain/catalog/schemas.js';
 import type { Device, LearningEvent } from '../../src/domain/events/types.js';
-import { prng } from '../../src/demo/generate.js';
+import { prng } from '../../src/demo/random.js';
 
 /**
  * The analytics bench's data set: one course of 20 items, its learners, and a history of their

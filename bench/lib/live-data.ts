@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { LearningEvent } from '../../src/domain/events/types.js';
-import { prng } from '../../src/demo/generate.js';
+import { prng } from '../../src/demo/random.js';
 
 /**
  * The live bench's session (issue 5): one 90-minute live lecture of a course that ended about a

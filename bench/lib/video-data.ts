@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { LearningEvent } from '../../src/domain/events/types.js';
-import { prng } from '../../src/demo/generate.js';
+import { prng } from '../../src/demo/random.js';
 
 /**
  * The video bench's heartbeat streams (issue 4): players that send a `video_heartbeat` every 10 s

@@ -1,6 +1,6 @@
 import type { CourseInput, ItemInput } from '../domain/catalog/schemas.js';
 import { DEFAULT_COMPLETION_THRESHOLD } from '../domain/progress/item-progress.js';
-import { LOG_LOCK } from '../projections/apply.js';
+import { lockLogExclusive } from '../projections/apply.js';
 import type { Projection } from '../projections/projection.js';
 import { replayUser } from '../projections/replay.js';
 import { type Course, requireCourseExists, upsertCourse } from '../store/catalog/courses.js';
@@ -17,8 +17,6 @@ async function rebuildLearners(tx: Queryable, projections: readonly Projection[]
   for (const userId of [...new Set(userIds)].sort()) await replayUser(tx, projections, userId);
 }
 
-const lockLog = (tx: Queryable) => tx.query('SELECT pg_advisory_xact_lock($1)', [LOG_LOCK]);
-
 export async function saveCourse(
   db: Db,
   projections: readonly Projection[],
@@ -34,7 +32,7 @@ export async function saveCourse(
     );
     const threshold = input.settings?.completionThreshold ?? DEFAULT_COMPLETION_THRESHOLD;
     const changed = before[0]?.threshold !== threshold;
-    if (changed) await lockLog(tx);
+    if (changed) await lockLogExclusive(tx);
     const course = await upsertCourse(tx, id, input);
     if (changed) {
       const users = await tx.query<{ user_id: string }>(
@@ -83,7 +81,7 @@ export async function saveItems(
         );
       })
       .map((i) => i.id);
-    if (changed.length > 0) await lockLog(tx);
+    if (changed.length > 0) await lockLogExclusive(tx);
     const saved = await upsertItems(tx, courseId, items);
     if (changed.length > 0) {
       const users = await tx.query<{ user_id: string }>(

@@ -1,6 +1,6 @@
 import type { LiveSessionInput } from '../domain/catalog/schemas.js';
 import { attendanceFeed } from '../domain/feed/items.js';
-import { LOG_LOCK } from '../projections/apply.js';
+import { lockLogExclusive } from '../projections/apply.js';
 import { type LiveSession, upsertLiveSession } from '../store/catalog/live-sessions.js';
 import { type Db, retryingTransaction } from '../store/db.js';
 import { reconcileFeed } from '../store/feed/write.js';
@@ -21,7 +21,7 @@ export async function saveLiveSession(db: Db, id: string, input: LiveSessionInpu
     const courseId = input.courseId ?? null;
     // Events may precede the session's catalog entry: a new session with a course moves them too.
     const moved = (before[0]?.course_id ?? null) !== courseId;
-    if (moved) await tx.query('SELECT pg_advisory_xact_lock($1)', [LOG_LOCK]);
+    if (moved) await lockLogExclusive(tx);
     const session = await upsertLiveSession(tx, id, input);
     if (moved) {
       const attendees = await readAttendees(tx, [id]);

@@ -1,7 +1,7 @@
 import type { UserInput } from '../domain/catalog/schemas.js';
 import { canonicalTimeZone } from '../domain/time/local-day.js';
 import { AppError, notFound } from '../errors/app-error.js';
-import { LOG_LOCK } from '../projections/apply.js';
+import { lockLogExclusive } from '../projections/apply.js';
 import { replayUser } from '../projections/replay.js';
 import type { Projection } from '../projections/projection.js';
 import { type Db, type Queryable, retryingTransaction } from '../store/db.js';
@@ -20,17 +20,9 @@ export async function saveUsers(
   projections: readonly Projection[],
   users: readonly (UserInput & { id: string })[],
 ): Promise<User[]> {
-  const canonical = users.map((u) => {
-    if (u.timezone === undefined) return u;
-    const timezone = canonicalTimeZone(u.timezone);
-    if (!timezone) {
-      throw new AppError('validation_failed', `Unknown time zone "${u.timezone}" for user ${u.id}`, {
-        userId: u.id,
-        field: 'timezone',
-      });
-    }
-    return { ...u, timezone };
-  });
+  const canonical = users.map((u) =>
+    u.timezone === undefined ? u : { ...u, timezone: knownTimeZone(u.timezone, u.id) },
+  );
   return retryingTransaction(db, async (tx) => {
     const ids = canonical.map((u) => u.id);
     await lockUsers(tx, ids);
@@ -40,7 +32,7 @@ export async function saveUsers(
     );
     const zoneBefore = new Map(previous.map((r) => [r.id, r.timezone]));
     const moved = canonical.filter((u) => (zoneBefore.get(u.id) ?? 'UTC') !== (u.timezone ?? 'UTC'));
-    if (moved.length > 0) await lockLog(tx);
+    if (moved.length > 0) await lockLogExclusive(tx);
     const saved = await upsertUsers(tx, canonical);
     for (const u of moved) await replayUser(tx, projections, u.id);
     return saved;
@@ -58,20 +50,29 @@ export async function saveOwnTimeZone(
   userId: string,
   zone: string,
 ): Promise<User> {
-  const timezone = canonicalTimeZone(zone);
-  if (!timezone) {
-    throw new AppError('validation_failed', `Unknown time zone "${zone}"`, { field: 'timezone' });
-  }
+  const timezone = knownTimeZone(zone, userId);
   return retryingTransaction(db, async (tx) => {
     await lockUsers(tx, [userId]);
     const user = await getUser(tx, userId);
     if (!user) throw notFound(`User ${userId} (the platform adds users to the catalog)`);
     if (user.timezone === timezone) return user;
-    await lockLog(tx);
+    await lockLogExclusive(tx);
     const saved = await setUserTimeZone(tx, userId, timezone);
     await replayUser(tx, projections, userId);
     return saved;
   });
+}
+
+/** The canonical name of an IANA time zone; an unknown one is refused as invalid input. */
+function knownTimeZone(zone: string, userId: string): string {
+  const timezone = canonicalTimeZone(zone);
+  if (!timezone) {
+    throw new AppError('validation_failed', `Unknown time zone "${zone}" for user ${userId}`, {
+      userId,
+      field: 'timezone',
+    });
+  }
+  return timezone;
 }
 
 /**
@@ -86,9 +87,3 @@ async function lockUsers(tx: Queryable, ids: readonly string[]): Promise<void> {
     [ids, USER_LOCK_SPACE],
   );
 }
-
-/**
- * Ingest transactions hold LOG_LOCK shared from before they read time zones until they commit:
- * taking it exclusively waits for those in flight, and later ones then read the new zone.
- */
-const lockLog = (tx: Queryable) => tx.query('SELECT pg_advisory_xact_lock($1)', [LOG_LOCK]);

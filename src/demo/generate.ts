@@ -7,7 +7,6 @@ import { prng, Rng } from './random.js';
 import type { DemoItem, EnrollmentState, PlannedEvent } from './study.js';
 
 // The PRNG is part of the demo's public face: tests draw their random cases from it.
-export { prng } from './random.js';
 
 export interface DemoPlatform {
   users: (UserInput & { id: string })[];

@@ -8,16 +8,21 @@ import type { LiveFiguresMessage } from './live-figures.js';
 
 const PAGE = 500;
 
-/** One item's SSE frame, built once however many streams it goes to (entries are shared by the hub). */
-const frames = new WeakMap<FeedEntry, string>();
-function frameOf(e: FeedEntry): string {
-  let frame = frames.get(e);
+/**
+ * An event's SSE frame, built once however many streams it goes to (the hub and the live figures
+ * hand the same object to every stream).
+ */
+const frames = new WeakMap<object, string>();
+function frameOf(event: 'item' | 'live_session', data: FeedEntry | LiveFiguresMessage): string {
+  let frame = frames.get(data);
   if (frame === undefined) {
-    frame = `id: ${e.seq}\nevent: item\ndata: ${JSON.stringify(e)}\n\n`;
-    frames.set(e, frame);
+    const id = event === 'item' ? `id: ${(data as FeedEntry).seq}\n` : '';
+    frame = `${id}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    frames.set(data, frame);
   }
   return frame;
 }
+
 /** Items held for a stream while it catches up; more means it is too far behind. */
 const MAX_HELD = 10_000;
 
@@ -85,7 +90,7 @@ export class FeedStream implements FeedListener {
       (session.courseId !== null && s.courses.includes(session.courseId));
     if (!visible) return;
     if (this.filter.courseId !== undefined && session.courseId !== this.filter.courseId) return;
-    this.write(`event: live_session\ndata: ${JSON.stringify(f)}\n\n`);
+    this.write(frameOf('live_session', f));
   }
 
   ping(): void {
@@ -103,7 +108,7 @@ export class FeedStream implements FeedListener {
   private send(e: FeedEntry): void {
     if (e.seq <= this.sent) return;
     this.sent = e.seq;
-    this.write(frameOf(e));
+    this.write(frameOf('item', e));
   }
 
   private resync(): void {

@@ -102,15 +102,15 @@ export class WebhookDelivery {
       const rows = await feedAfter(this.db, position, PAGE);
       for (const row of rows) {
         const entry = feedEntry(row);
-        if (isMilestone(entry.type, entry.data)) {
-          const ok = await this.deliver(entry);
-          if (this.stopped) return;
-          if (!ok) this.options.log?.error({ item: entry.id, seq: entry.seq }, 'webhook item given up');
-        }
         position = entry.seq;
-        if (!(await advanceWebhook(this.db, this.owner, position))) return;
-        await leaseWebhook(this.db, this.owner, leaseMs);
+        if (!isMilestone(entry.type, entry.data)) continue;
+        const ok = await this.deliver(entry);
+        if (this.stopped) return;
+        if (!ok) this.options.log?.error({ item: entry.id, seq: entry.seq }, 'webhook item given up');
+        // Stored after each delivery (a takeover then repeats none), not after every skipped item.
+        if (!(await advanceWebhook(this.db, this.owner, position, leaseMs))) return;
       }
+      if (rows.length > 0 && !(await advanceWebhook(this.db, this.owner, position, leaseMs))) return;
       if (rows.length < PAGE) return;
     }
   }

@@ -13,6 +13,13 @@ import { reconcileFeed } from '../store/feed/write.js';
  */
 export const LOG_LOCK = 7_214_330_003;
 
+/**
+ * Takes the log lock exclusively, until commit: ingest transactions in flight (holding it shared
+ * from before they read the catalog and time zones) finish first, and later ones see this
+ * transaction's catalog changes. For rebuilds and catalog writes that change how events project.
+ */
+export const lockLogExclusive = (tx: Queryable) => tx.query('SELECT pg_advisory_xact_lock($1)', [LOG_LOCK]);
+
 async function loadContext(
   tx: Queryable,
   events: readonly StoredEvent[],

@@ -1,7 +1,7 @@
 import type { Db, Queryable } from '../store/db.js';
 import { readAllEvents, readUserEvents } from '../store/events/read.js';
 import { dropUnproduced, reconcileFeed } from '../store/feed/write.js';
-import { applyProjections, type FeedSink, LOG_LOCK } from './apply.js';
+import { applyProjections, type FeedSink, lockLogExclusive } from './apply.js';
 import type { Projection } from './projection.js';
 
 export interface ReplayResult {
@@ -16,7 +16,7 @@ export interface ReplayResult {
  */
 export async function replay(db: Db, projections: readonly Projection[]): Promise<ReplayResult> {
   return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1)', [LOG_LOCK]);
+    await lockLogExclusive(tx);
     for (const p of projections) {
       for (const table of p.tables) await tx.query(`TRUNCATE ${table}`);
     }

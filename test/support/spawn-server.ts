@@ -195,7 +195,7 @@ export function apiClient(baseUrl: string) {
 // daily_activity must give for it.
 
 /** The demo's seeded PRNG (mulberry32): a failing run can be reproduced from its seed. */
-export { prng } from '../../src/demo/generate.js';
+export { prng } from '../../src/demo/random.js';
 
 export interface Learner {
   id: string;

@@ -75,7 +75,8 @@ export const ITEM_PROGRESS_TYPES = new Set([
   'scroll_depth',
 ]);
 
-const minOf = (a: number | null, b: number | null): number | null =>
+/** The earlier of two optional instants (epoch ms). */
+export const minOf = (a: number | null, b: number | null): number | null =>
   a === null ? b : b === null ? a : Math.min(a, b);
 
 /** What the video engine measured of a learner's viewing of the item. */

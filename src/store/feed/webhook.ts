@@ -18,12 +18,21 @@ export async function leaseWebhook(db: Queryable, owner: string, leaseMs: number
   return rows[0] ? Number(rows[0].last_seq) : null;
 }
 
-/** Records delivery up to `seq`, if `owner` still holds the lease (else another process took over). */
-export async function advanceWebhook(db: Queryable, owner: string, seq: number): Promise<boolean> {
+/**
+ * Records delivery up to `seq` and renews the lease, if `owner` still holds it (false: another
+ * process took over, and this one stops).
+ */
+export async function advanceWebhook(
+  db: Queryable,
+  owner: string,
+  seq: number,
+  leaseMs: number,
+): Promise<boolean> {
   const rows = await db.query(
-    `UPDATE webhook_cursor SET last_seq = greatest(last_seq, $2::bigint), updated_at = now()
+    `UPDATE webhook_cursor SET last_seq = greatest(last_seq, $2::bigint), updated_at = now(),
+       lease_until = now() + $3::integer * interval '1 millisecond'
      WHERE id = 1 AND owner = $1 RETURNING id`,
-    [owner, seq],
+    [owner, seq, leaseMs],
   );
   return rows.length > 0;
 }

@@ -2,7 +2,6 @@
 -- completion, from either source: the reported percent or the video engine's seconds watched.
 ALTER TABLE video_viewers ADD COLUMN half_at timestamptz;
 ALTER TABLE item_progress
-  ADD COLUMN half_at timestamptz,
   ADD COLUMN reported_half_at timestamptz,
   ADD COLUMN video_half_at timestamptz;
 

@@ -1,5 +1,5 @@
 import type { CourseProgress } from '../../domain/progress/course-progress.js';
-import type { CompletedHow, ItemProgress } from '../../domain/progress/item-progress.js';
+import { type CompletedHow, type ItemProgress, minOf } from '../../domain/progress/item-progress.js';
 import { emptyRecent, type RecentDays } from '../../domain/progress/recent-days.js';
 import type { Session } from '../../domain/progress/sessions.js';
 import type { Queryable, Row } from '../db.js';
@@ -26,7 +26,6 @@ interface ItemRow extends Row {
   reported_reached_at: Date | null;
   video_pct: number | null;
   video_reached_at: Date | null;
-  half_at: Date | null;
   reported_half_at: Date | null;
   video_half_at: Date | null;
   passed_at: Date | null;
@@ -53,7 +52,8 @@ export const toItemProgress = (r: ItemRow): ItemProgress => ({
   reportedReachedAt: ms(r.reported_reached_at),
   videoPct: r.video_pct,
   videoReachedAt: ms(r.video_reached_at),
-  halfAt: ms(r.half_at),
+  // Not stored: the earlier of its two sources, as foldItemProgress makes it.
+  halfAt: minOf(ms(r.reported_half_at), ms(r.video_half_at)),
   reportedHalfAt: ms(r.reported_half_at),
   videoHalfAt: ms(r.video_half_at),
   passedAt: ms(r.passed_at),
@@ -115,7 +115,6 @@ export async function writeItemRows(tx: Queryable, rows: readonly ItemProgress[]
       reachedAt: iso(p.reachedAt),
       reportedReachedAt: iso(p.reportedReachedAt),
       videoReachedAt: iso(p.videoReachedAt),
-      halfAt: iso(p.halfAt),
       reportedHalfAt: iso(p.reportedHalfAt),
       videoHalfAt: iso(p.videoHalfAt),
       passedAt: iso(p.passedAt),
@@ -128,7 +127,7 @@ export async function writeItemRows(tx: Queryable, rows: readonly ItemProgress[]
     `UPDATE item_progress p SET course_id = x."courseId", progress_pct = x."progressPct",
        started_at = x."startedAt", last_at = x."lastAt", reached_at = x."reachedAt", passed_at = x."passedAt",
        reported_pct = x."reportedPct", reported_reached_at = x."reportedReachedAt", video_pct = x."videoPct",
-       video_reached_at = x."videoReachedAt", half_at = x."halfAt", reported_half_at = x."reportedHalfAt",
+       video_reached_at = x."videoReachedAt", reported_half_at = x."reportedHalfAt",
        video_half_at = x."videoHalfAt",
        failed_attempts = x."failedAttempts",
        manual_at = x."manualAt", completed_at = x."completedAt", completed_how = x."completedHow",
@@ -137,7 +136,7 @@ export async function writeItemRows(tx: Queryable, rows: readonly ItemProgress[]
      FROM jsonb_to_recordset($1::text::jsonb) AS x("userId" text, "itemId" text, "courseId" text,
        "progressPct" double precision, "startedAt" timestamptz, "lastAt" timestamptz, "reachedAt" timestamptz,
        "reportedPct" double precision, "reportedReachedAt" timestamptz, "videoPct" double precision,
-       "videoReachedAt" timestamptz, "halfAt" timestamptz, "reportedHalfAt" timestamptz, "videoHalfAt" timestamptz,
+       "videoReachedAt" timestamptz, "reportedHalfAt" timestamptz, "videoHalfAt" timestamptz,
        "passedAt" timestamptz, "failedAttempts" integer, "manualAt" timestamptz, "completedAt" timestamptz, "completedHow" text,
        "resumeSec" double precision, "resumeAt" timestamptz, "resumeEvent" uuid, "timeSpentMs" bigint,
        "maxScroll" double precision)

@@ -1,8 +1,8 @@
-import { type SortColumn, SortHeader } from './sort-header.js';
+import { CsvButton } from './csv-button.js';
+import { type SortColumn, SortHeader, useSort } from './sort-header.js';
 import { useState } from 'react';
-import { download, enc } from '../lib/api.js';
+import { enc } from '../lib/api.js';
 import { fmtDateTime, fmtInt, fmtPct } from '../lib/format.js';
-import { useSession } from '../lib/session-context.js';
 import type { Loadable } from '../lib/use-api.js';
 import type { Attendee, LiveAttendance } from './live-types.js';
 import { Empty, Load } from './states.js';
@@ -72,38 +72,10 @@ export function AttendeesTable({
   sessionId: string;
   attendance: Loadable<LiveAttendance>;
 }) {
-  const { session } = useSession();
   const [show, setShow] = useState<Show>('all');
   const [q, setQ] = useState('');
-  const [sort, setSort] = useState<Sort>('minutes');
-  const [order, setOrder] = useState<'asc' | 'desc'>('desc');
+  const { sort, order, sortBy } = useSort<Sort>('minutes', (s) => s === 'name' || s === 'firstJoin');
   const [all, setAll] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [csvError, setCsvError] = useState<string | null>(null);
-
-  const sortBy = (s: Sort) => {
-    if (s === sort) setOrder(order === 'asc' ? 'desc' : 'asc');
-    else {
-      setSort(s);
-      setOrder(s === 'name' || s === 'firstJoin' ? 'asc' : 'desc');
-    }
-  };
-  const csv = async () => {
-    if (!session) return;
-    setBusy(true);
-    setCsvError(null);
-    try {
-      await download(
-        session.token,
-        `/live-sessions/${enc(sessionId)}/attendance.csv`,
-        `session-${sessionId.replace(/[^A-Za-z0-9._-]/g, '_')}-attendance.csv`,
-      );
-    } catch (err) {
-      setCsvError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
 
   return (
     <section className="card" aria-label="Attendees">
@@ -130,22 +102,12 @@ export function AttendeesTable({
             onChange={(e) => setQ(e.target.value)}
             data-testid="attendance-search"
           />
-          <button
-            type="button"
-            className="secondary"
-            onClick={csv}
-            disabled={busy}
-            data-testid="csv-download"
-          >
-            {busy ? 'Preparing…' : 'Download CSV'}
-          </button>
+          <CsvButton
+            path={`/live-sessions/${enc(sessionId)}/attendance.csv`}
+            filename={`session-${sessionId.replace(/[^A-Za-z0-9._-]/g, '_')}-attendance.csv`}
+          />
         </div>
       </header>
-      {csvError && (
-        <p className="live-error" role="alert">
-          {csvError}
-        </p>
-      )}
       <Load value={attendance} what="attendees">
         {(data) => {
           if (data.attendees.length === 0) {

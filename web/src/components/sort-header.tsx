@@ -1,3 +1,5 @@
+import { useState } from 'react';
+
 /** A column of a sortable table: `sort` null for columns that do not sort. */
 export interface SortColumn<S extends string> {
   sort: S | null;
@@ -36,4 +38,21 @@ export function SortHeader<S extends string>({
       ))}
     </tr>
   );
+}
+
+/**
+ * A table's sort state: clicking the sorted column flips the order; another column sorts by it,
+ * ascending if `ascending(column)` says so (names, first times), else descending.
+ */
+export function useSort<S extends string>(initial: S, ascending: (s: S) => boolean) {
+  const [sort, setSort] = useState<S>(initial);
+  const [order, setOrder] = useState<'asc' | 'desc'>(ascending(initial) ? 'asc' : 'desc');
+  const sortBy = (s: S) => {
+    if (s === sort) setOrder(order === 'asc' ? 'desc' : 'asc');
+    else {
+      setSort(s);
+      setOrder(ascending(s) ? 'asc' : 'desc');
+    }
+  };
+  return { sort, order, sortBy };
 }

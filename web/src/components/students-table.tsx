@@ -1,9 +1,9 @@
-import { type SortColumn, SortHeader } from './sort-header.js';
+import { CsvButton } from './csv-button.js';
+import { type SortColumn, SortHeader, useSort } from './sort-header.js';
 import { useEffect, useState } from 'react';
-import { download, enc } from '../lib/api.js';
+import { enc } from '../lib/api.js';
 import { fmtAgo, fmtDuration, fmtInt, fmtPct } from '../lib/format.js';
 import { href } from '../lib/router.js';
-import { useSession } from '../lib/session-context.js';
 import type { StudentsPage } from '../lib/types.js';
 import { useApi } from '../lib/use-api.js';
 import { Empty, Load } from './states.js';
@@ -24,13 +24,10 @@ const columns: SortColumn<Sort>[] = [
 
 /** The engagement table: sortable by column, searchable by name, paginated, downloadable as CSV. */
 export function StudentsTable({ courseId }: { courseId: string }) {
-  const { session } = useSession();
-  const [sort, setSort] = useState<Sort>('engagement');
-  const [order, setOrder] = useState<'asc' | 'desc'>('desc');
+  const { sort, order, sortBy } = useSort<Sort>('engagement', (s) => s === 'name');
   const [typed, setTyped] = useState('');
   const [q, setQ] = useState('');
   const [cursors, setCursors] = useState<string[]>([]);
-  const [busy, setBusy] = useState(false);
 
   // Search as the user types, but not on every key stroke.
   useEffect(() => {
@@ -45,28 +42,8 @@ export function StudentsTable({ courseId }: { courseId: string }) {
   if (cursor) query.set('cursor', cursor);
   const page = useApi<StudentsPage>(`/courses/${enc(courseId)}/students?${query}`);
 
-  const sortBy = (s: Sort) => {
-    if (s === sort) setOrder(order === 'asc' ? 'desc' : 'asc');
-    else {
-      setSort(s);
-      setOrder(s === 'name' ? 'asc' : 'desc');
-    }
-  };
-  const csv = async () => {
-    if (!session) return;
-    setBusy(true);
-    const params = new URLSearchParams({ sort, order });
-    if (q) params.set('q', q);
-    try {
-      await download(
-        session.token,
-        `/courses/${enc(courseId)}/students.csv?${params}`,
-        `${courseId}-students.csv`,
-      );
-    } finally {
-      setBusy(false);
-    }
-  };
+  const csvQuery = new URLSearchParams({ sort, order });
+  if (q) csvQuery.set('q', q);
 
   return (
     <section className="card" aria-label="Learners">
@@ -81,15 +58,10 @@ export function StudentsTable({ courseId }: { courseId: string }) {
             onChange={(e) => setTyped(e.target.value)}
             data-testid="student-search"
           />
-          <button
-            type="button"
-            className="secondary"
-            onClick={csv}
-            disabled={busy}
-            data-testid="csv-download"
-          >
-            {busy ? 'Preparing…' : 'Download CSV'}
-          </button>
+          <CsvButton
+            path={`/courses/${enc(courseId)}/students.csv?${csvQuery}`}
+            filename={`${courseId}-students.csv`}
+          />
         </div>
       </header>
       <Load value={page} what="learners">
