@@ -5,7 +5,8 @@
  *
  * Run: `npm run bench:ingest` (or `node --import tsx bench/ingest.ts`). Settings, all optional:
  * BENCH_DATABASE_URL, BENCH_DURATION_SEC (20), BENCH_WARMUP_SEC (3), BENCH_CONNECTIONS (50),
- * BENCH_COPY_ROWS (500000), BENCH_SKIP_PGLITE=1, BENCH_SKIP_NAIVE_AUTOCOMMIT=1, BENCH_SKIP_BUILD=1,
+ * BENCH_COPY_ROWS (500000), BENCH_SKIP_PGLITE=1, BENCH_SKIP_NAIVE_AUTOCOMMIT=1, BENCH_SKIP_TRACKER=1,
+ * BENCH_SKIP_BUILD=1,
  * BENCH_NO_DOCS=1 (print only, leave docs/benchmarks.md alone: for quick trial runs).
  */
 import { mkdirSync, rmSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { build, repoDir } from './lib/build.js';
 import { copyBaseline } from './lib/copy-baseline.js';
 import { drive, type HttpMeasurement } from './lib/drive.js';
-import { currentMonth, EventGenerator } from './lib/events.js';
+import { type BodySource, currentMonth, EventGenerator, TrackerStream } from './lib/events.js';
 import { type IngestResults, renderIngest } from './lib/ingest-report.js';
 import * as pg from './lib/pg.js';
 import { warnIfBusy } from './lib/proc.js';
@@ -37,6 +38,7 @@ export interface IngestSettings {
   copyBatchRows: number;
   skipPglite: boolean;
   skipNaiveAutocommit: boolean;
+  skipTracker: boolean;
   writeDocs: boolean;
 }
 
@@ -57,6 +59,7 @@ function settingsFrom(env: NodeJS.ProcessEnv): IngestSettings {
     copyBatchRows: 10_000,
     skipPglite: flag('BENCH_SKIP_PGLITE'),
     skipNaiveAutocommit: flag('BENCH_SKIP_NAIVE_AUTOCOMMIT'),
+    skipTracker: flag('BENCH_SKIP_TRACKER'),
     writeDocs: !flag('BENCH_NO_DOCS'),
   };
 }
@@ -90,11 +93,12 @@ async function measure(
   server: ServerProcess,
   s: IngestSettings,
   countStored: () => Promise<number>,
+  source: BodySource = new EventGenerator(),
 ): Promise<HttpMeasurement & { stored: number }> {
   log(`${label}: ${s.warmupSec} s warm-up + ${s.durationSec} s at ${s.connections} clients`);
   let m: HttpMeasurement;
   try {
-    m = await drive(server, new EventGenerator(), { apiKey: API_KEY, ...s });
+    m = await drive(server, source, { apiKey: API_KEY, ...s });
   } finally {
     await server.stop();
   }
@@ -122,15 +126,16 @@ function serverEnv(): NodeJS.ProcessEnv {
   };
 }
 
-async function oursOnPostgres(s: IngestSettings) {
+async function oursOnPostgres(s: IngestSettings, source?: BodySource) {
   const url = await freshDatabase(s, DB.ingest, false);
   const server = await startServer({
     args: ['bin/learnpulse.js', 'serve', '--port', '{port}', '--host', '127.0.0.1'],
     cwd: repoDir,
     env: { ...serverEnv(), DATABASE_URL: url },
   });
-  const result = await measure('learnpulse on PostgreSQL', server, s, () => pg.countStored(url));
-  log(`learnpulse on PostgreSQL: rows per partition ${JSON.stringify(await pg.rowsPerPartition(url))}`);
+  const label = source ? 'learnpulse on PostgreSQL, tracker stream' : 'learnpulse on PostgreSQL';
+  const result = await measure(label, server, s, () => pg.countStored(url), source);
+  log(`${label}: rows per partition ${JSON.stringify(await pg.rowsPerPartition(url))}`);
   return result;
 }
 
@@ -201,6 +206,7 @@ export async function ingestBench(env: NodeJS.ProcessEnv = process.env): Promise
     const bodyMicros = bodyCost(s.batchEvents);
     const copyResult = await copy(s);
     const postgres = await oursOnPostgres(s);
+    const tracker = s.skipTracker ? undefined : await oursOnPostgres(s, new TrackerStream());
     const naiveReference = await naive(s, 'reference');
     const naiveAutocommit = s.skipNaiveAutocommit ? undefined : await naive(s, 'autocommit');
     const pglite = s.skipPglite ? undefined : await oursOnPglite(s);
@@ -210,6 +216,7 @@ export async function ingestBench(env: NodeJS.ProcessEnv = process.env): Promise
       bodyMicros,
       copy: copyResult,
       postgres,
+      tracker,
       naive: naiveReference,
       naiveAutocommit,
       pglite,

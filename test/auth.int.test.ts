@@ -400,6 +400,8 @@ forEachEngine((engine) => {
       assert.equal((await c.get('/users/stu-2', tok['ins-b'])).statusCode, 200);
       expectError(await c.get('/users/stu-2', tok['ins-a']), 403, 'forbidden');
       expectError(await c.get('/users/stu-3', tok['ins-a']), 403, 'forbidden');
+      // An ended enrollment no longer makes the learner theirs.
+      expectError(await c.get('/users/stu-inactive', tok['ins-a']), 403, 'forbidden');
       expectError(await c.get('/users', tok['ins-a']), 403, 'forbidden');
     });
 

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { EventGenerator } from './events.js';
+import type { BodySource } from './events.js';
 import { type LoadResult, runLoad } from './load.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cpuSecondsOf, cpuSecondsOfCommand, machineBusySeconds, sampleMemory } from './proc.js';
@@ -43,7 +43,7 @@ export interface HttpMeasurement {
  */
 export async function drive(
   server: ServerProcess,
-  gen: EventGenerator,
+  gen: BodySource,
   opts: DriveOptions,
 ): Promise<HttpMeasurement> {
   const load = (durationSec: number) =>

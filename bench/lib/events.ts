@@ -22,6 +22,11 @@ export function currentMonth(now = new Date()): MonthRange {
   };
 }
 
+/** What the load generator asks for each request: a JSON body of `n` fresh events. */
+export interface BodySource {
+  body(n: number): string;
+}
+
 interface Generated {
   id: string;
   visit: boolean;
@@ -34,7 +39,7 @@ interface Generated {
  * Draws events "within the last few days", clamped to the current month so that every run needs
  * exactly one monthly partition: the baselines then write into the same partition our server does.
  */
-export class EventGenerator {
+export class EventGenerator implements BodySource {
   private readonly from: number;
   private readonly span: number;
 
@@ -83,5 +88,43 @@ export class EventGenerator {
       out += '\tu' + e.user + '\tc' + e.course + (e.visit ? '\t\\N\n' : '\t{"activeSec":30}\n');
     }
     return out;
+  }
+}
+
+/** Learners of the tracker-shaped stream, each studying one course. */
+const TRACKER_LEARNERS = 20_000;
+const HEARTBEAT_MS = 30_000;
+
+/**
+ * The traffic of browser trackers relayed by a platform: every learner sends a heartbeat every 30
+ * seconds, in order, and a visit each time they come back (one event in ten); a request carries
+ * the next 100 events of all learners together. Time runs from two days ago (clamped to the
+ * current month) in steps of 30 s per round of learners, so a run of a few hundred thousand
+ * events covers minutes, and never reaches the present.
+ */
+export class TrackerStream implements BodySource {
+  private k = 0;
+  private readonly from: number;
+  private readonly offset = Array.from({ length: TRACKER_LEARNERS }, () =>
+    Math.floor(Math.random() * HEARTBEAT_MS),
+  );
+
+  constructor(now = Date.now()) {
+    this.from = Math.max(now - 2 * 24 * 3600_000, currentMonth(new Date(now)).from.getTime());
+  }
+
+  body(n: number): string {
+    let out = '{"events":[';
+    for (let i = 0; i < n; i++) {
+      const k = this.k++;
+      const user = k % TRACKER_LEARNERS;
+      const round = Math.floor(k / TRACKER_LEARNERS);
+      const at = new Date(this.from + round * HEARTBEAT_MS + this.offset[user]!).toISOString();
+      const visit = round % 10 === 0;
+      if (i > 0) out += ',';
+      out += `{"id":"${randomUUID()}","type":"${visit ? 'course_visit' : 'heartbeat'}","occurredAt":"${at}","userId":"t${user}","courseId":"c${(user * 7) % COURSES}"`;
+      out += visit ? '}' : ',"data":{"activeSec":30}}';
+    }
+    return out + ']}';
   }
 }

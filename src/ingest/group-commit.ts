@@ -111,15 +111,23 @@ export class GroupCommitter {
     return this.queues.every((q) => q.length === 0) && this.active.every((a) => !a);
   }
 
+  /**
+   * Starts the shard's next transaction once the event loop has finished its current round of I/O.
+   * Starting at once would begin it inside the first request's callback: on PGlite, whose queries
+   * settle as microtasks, the whole transaction would then run before the other requests read in
+   * the same round could queue, one request per transaction, and the server would not read its
+   * sockets (nor answer /healthz) until the queue ran dry.
+   */
   private pump(shard: number): void {
-    const queue = this.queues[shard]!;
-    if (this.active[shard] || queue.length === 0) return;
-    const batch = this.takeBatch(queue);
+    if (this.active[shard] || this.queues[shard]!.length === 0) return;
     this.active[shard] = true;
-    void this.run(batch).finally(() => {
-      this.active[shard] = false;
-      if (queue.length > 0) this.pump(shard);
-      else if (this.idle()) for (const w of this.idleWaiters.splice(0)) w();
+    setImmediate(() => {
+      const queue = this.queues[shard]!;
+      void this.run(this.takeBatch(queue)).finally(() => {
+        this.active[shard] = false;
+        if (queue.length > 0) this.pump(shard);
+        else if (this.idle()) for (const w of this.idleWaiters.splice(0)) w();
+      });
     });
   }
 

@@ -14,7 +14,14 @@ import {
   type ItemProgress,
   type VideoProgress,
 } from '../domain/progress/item-progress.js';
-import { mergeSessions, type Session, sessionDiff, sessionWindow } from '../domain/progress/sessions.js';
+import {
+  candidatesFromLatest,
+  latestAfterMerge,
+  mergeSessions,
+  type Session,
+  sessionDiff,
+  sessionWindow,
+} from '../domain/progress/sessions.js';
 import { localDay } from '../domain/time/local-day.js';
 import {
   addDailyCompletions,
@@ -190,33 +197,43 @@ export const progressProjection: Projection = {
       }
     }
 
-    const windows = courseKeys.map(([, evs]) => {
-      const w = sessionWindow(evs.map((e) => Date.parse(e.occurredAt)));
-      return {
-        userId: evs[0]!.userId,
-        courseId: courseOf(evs[0]!)!,
-        from: new Date(w.from).toISOString(),
-        to: new Date(w.to).toISOString(),
-      };
-    });
-    const stored = courseKeys.length > 0 ? await readSessions(tx, windows) : new Map<string, Session[]>();
+    // A batch that does not reach back before the learner's latest session merges with it alone.
+    const times = new Map(courseKeys.map(([k, evs]) => [k, evs.map((e) => Date.parse(e.occurredAt))]));
+    const latestOf = (p: CourseProgress): Session | null =>
+      p.latestSessionStart === null ? null : { start: p.latestSessionStart, end: p.lastAt };
+    const known = new Map(
+      courseKeys.map(([k]) => [k, candidatesFromLatest(latestOf(courseRows.get(k)!), times.get(k)!)]),
+    );
+    const windows = courseKeys
+      .filter(([k]) => known.get(k) === undefined)
+      .map(([k, evs]) => {
+        const w = sessionWindow(times.get(k)!);
+        return {
+          userId: evs[0]!.userId,
+          courseId: courseOf(evs[0]!)!,
+          from: new Date(w.from).toISOString(),
+          to: new Date(w.to).toISOString(),
+        };
+      });
+    const stored = windows.length > 0 ? await readSessions(tx, windows) : new Map<string, Session[]>();
     const sessionChanges: SessionChange[] = [];
     const newCourses: CourseProgress[] = [];
     for (const [k, evs] of courseKeys) {
-      const existing = stored.get(k) ?? [];
-      const merged = mergeSessions(
-        existing,
-        evs.map((e) => Date.parse(e.occurredAt)),
-      );
+      const row = courseRows.get(k)!;
+      const existing = known.get(k) ?? stored.get(k) ?? [];
+      const merged = mergeSessions(existing, times.get(k)!);
       const userId = evs[0]!.userId;
       const courseId = courseOf(evs[0]!)!;
       sessionChanges.push({ userId, courseId, ...sessionDiff(existing, merged) });
       newCourses.push(
         foldCourseProgress(
-          courseRows.get(k)!,
+          row,
           evs,
           changes.get(k) ?? [],
-          merged.length - existing.length,
+          {
+            delta: merged.length - existing.length,
+            latestStart: latestAfterMerge(latestOf(row), merged)?.start ?? null,
+          },
           dayOf,
         ),
       );

@@ -11,6 +11,8 @@ export interface CourseProgress {
   firstAt: number;
   lastAt: number;
   sessions: number;
+  /** Start of the learner's latest learning session, which ends at `lastAt` (null: none yet). */
+  latestSessionStart: number | null;
   videosStarted: number;
   videoPctSum: number;
   scrollItems: number;
@@ -61,14 +63,14 @@ export function itemChange(
 
 /**
  * Folds a batch into a course's progress: course events (time, first and last activity, recent
- * days by the learner's local day `dayOf`), the items' changes and the change in the number of
- * sessions.
+ * days by the learner's local day `dayOf`), the items' changes, the change in the number of
+ * sessions and the start of the latest one.
  */
 export function foldCourseProgress(
   prev: CourseProgress,
   events: readonly LearningEvent[],
   changes: readonly ItemChange[],
-  sessionsDelta: number,
+  sessions: { delta: number; latestStart: number | null },
   dayOf: (e: LearningEvent) => string,
 ): CourseProgress {
   const p = { ...prev };
@@ -93,7 +95,8 @@ export function foldCourseProgress(
     p.scrollItems += c.scrollItems;
     p.scrollPctSum += c.scrollPctSum;
   }
-  p.sessions += sessionsDelta;
+  p.sessions += sessions.delta;
+  p.latestSessionStart = sessions.latestStart;
   return p;
 }
 

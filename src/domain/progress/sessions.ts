@@ -54,3 +54,31 @@ export function sessionDiff(
     added: merged.filter((m) => !existing.some((s) => same(m, s))),
   };
 }
+
+/**
+ * The stored sessions new activity at `times` may merge with, when the course row alone can tell:
+ * the learner has no session yet (`latest` null), or no new time is before the start of their
+ * latest session. Every earlier session then ends at least 30 minutes before that start, so
+ * only the latest can merge. Undefined: the stored sessions in `sessionWindow(times)` must be read.
+ * This is the common case of a tracker's in-order heartbeats, which spares a read per batch.
+ */
+export function candidatesFromLatest(
+  latest: Session | null,
+  times: readonly number[],
+): Session[] | undefined {
+  if (latest === null) return [];
+  for (const t of times) if (t < latest.start) return undefined;
+  return [latest];
+}
+
+/**
+ * The learner's latest session after a merge: the merged session ending last, unless the one
+ * stored before ends later (it was outside the window read, and so unchanged). Sessions are
+ * disjoint, so the one ending last is the latest.
+ */
+export function latestAfterMerge(before: Session | null, merged: readonly Session[]): Session | null {
+  let last: Session | null = null;
+  for (const s of merged) if (last === null || s.end > last.end) last = s;
+  if (last === null) return before;
+  return before !== null && before.end > last.end ? before : last;
+}

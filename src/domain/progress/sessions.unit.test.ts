@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import fc from 'fast-check';
-import { mergeSessions, SESSION_GAP_MS, type Session, sessionWindow } from './sessions.js';
+import {
+  candidatesFromLatest,
+  latestAfterMerge,
+  mergeSessions,
+  SESSION_GAP_MS,
+  type Session,
+  sessionWindow,
+} from './sessions.js';
 
 /** Sessions straight from the definition: sort every time, cut where the gap is 30 minutes or more. */
 function bruteSessions(times: readonly number[]): Session[] {
@@ -38,4 +45,38 @@ it('merges batches of activity into the sessions of the whole set, in any order'
 it('starts a new session at a gap of exactly 30 minutes', () => {
   assert.equal(mergeSessions([], [0, SESSION_GAP_MS - 1]).length, 1);
   assert.equal(mergeSessions([], [0, SESSION_GAP_MS]).length, 2);
+});
+
+it('reads no stored session when the latest one tells which can merge, with the same result', () => {
+  const time = fc.integer({ min: 0, max: 12 * 3_600_000 });
+  fc.assert(
+    fc.property(
+      fc.array(fc.array(time, { minLength: 1, maxLength: 20 }), { minLength: 1, maxLength: 8 }),
+      (batches) => {
+        let stored: Session[] = [];
+        let latest: Session | null = null;
+        for (const batch of batches) {
+          const w = sessionWindow(batch);
+          const known = candidatesFromLatest(latest, batch);
+          const touching = known ?? stored.filter((s) => s.end > w.from && s.start < w.to);
+          const merged = mergeSessions(touching, batch);
+          const untouched = stored.filter((s) => !touching.some((t) => t.start === s.start));
+          stored = [...untouched, ...merged].sort((a, b) => a.start - b.start);
+          latest = latestAfterMerge(latest, merged);
+          // The latest session the projection keeps is the one ending at the learner's last activity.
+          assert.deepEqual(latest, stored[stored.length - 1]);
+        }
+        assert.deepEqual(stored, bruteSessions(batches.flat()));
+      },
+    ),
+  );
+});
+
+it('needs the stored sessions only for activity before the latest session starts', () => {
+  const latest = { start: 10 * SESSION_GAP_MS, end: 11 * SESSION_GAP_MS };
+  assert.deepEqual(candidatesFromLatest(null, [5]), []);
+  assert.deepEqual(candidatesFromLatest(latest, [latest.start, 20 * SESSION_GAP_MS]), [latest]);
+  assert.equal(candidatesFromLatest(latest, [latest.start - 1, 20 * SESSION_GAP_MS]), undefined);
+  assert.deepEqual(latestAfterMerge(latest, [{ start: 0, end: 60_000 }]), latest);
+  assert.deepEqual(latestAfterMerge(null, []), null);
 });

@@ -81,11 +81,14 @@ export async function listEnrollments(
   return toPage(rows, limit, (r) => [r.user_id], toEnrollment);
 }
 
-/** Whether `viewerId` teaches any course `userId` is enrolled in (may see that learner's profile). */
+/**
+ * Whether `viewerId` teaches any course `userId` is actively enrolled in (may see that learner's
+ * profile): a learner whose enrollment was ended is no longer the instructor's learner.
+ */
 export async function teachesUser(db: Queryable, viewerId: string, userId: string): Promise<boolean> {
   const rows = await db.query(
     `SELECT 1 FROM enrollments e JOIN courses c ON c.id = e.course_id
-     WHERE e.user_id = $2 AND ($1 = ANY (c.instructor_ids) OR EXISTS (
+     WHERE e.user_id = $2 AND e.active AND ($1 = ANY (c.instructor_ids) OR EXISTS (
        SELECT 1 FROM enrollments t WHERE t.course_id = c.id AND t.user_id = $1 AND t.active
          AND t.role IN ('instructor', 'ta')))
      LIMIT 1`,

@@ -153,6 +153,7 @@ interface CourseRow extends Row {
   first_at: Date;
   last_at: Date;
   sessions: number;
+  latest_session_start: Date | null;
   videos_started: number;
   video_pct_sum: number;
   scroll_items: number;
@@ -168,6 +169,7 @@ const toCourseProgress = (r: CourseRow): CourseProgress => ({
   firstAt: r.first_at.getTime(),
   lastAt: r.last_at.getTime(),
   sessions: r.sessions,
+  latestSessionStart: ms(r.latest_session_start),
   videosStarted: r.videos_started,
   videoPctSum: r.video_pct_sum,
   scrollItems: r.scroll_items,
@@ -211,15 +213,23 @@ export async function lockCourseRows(
 
 export async function writeCourseRows(tx: Queryable, rows: readonly CourseProgress[]): Promise<void> {
   if (rows.length === 0) return;
-  const json = JSON.stringify(rows.map((p) => ({ ...p, firstAt: iso(p.firstAt), lastAt: iso(p.lastAt) })));
+  const json = JSON.stringify(
+    rows.map((p) => ({
+      ...p,
+      firstAt: iso(p.firstAt),
+      lastAt: iso(p.lastAt),
+      latestSessionStart: iso(p.latestSessionStart),
+    })),
+  );
   await tx.query(
     `UPDATE course_progress p SET items_completed = x."itemsCompleted", time_spent_ms = x."timeSpentMs",
-       first_at = x."firstAt", last_at = x."lastAt", sessions = x.sessions, videos_started = x."videosStarted",
+       first_at = x."firstAt", last_at = x."lastAt", sessions = x.sessions,
+       latest_session_start = x."latestSessionStart", videos_started = x."videosStarted",
        video_pct_sum = x."videoPctSum", scroll_items = x."scrollItems", scroll_pct_sum = x."scrollPctSum",
        recent = x.recent
      FROM jsonb_to_recordset($1::text::jsonb) AS x("userId" text, "courseId" text, "itemsCompleted" integer,
        "timeSpentMs" bigint, "firstAt" timestamptz, "lastAt" timestamptz, sessions integer,
-       "videosStarted" integer, "videoPctSum" bigint, "scrollItems" integer, "scrollPctSum" bigint, recent jsonb)
+       "latestSessionStart" timestamptz, "videosStarted" integer, "videoPctSum" bigint, "scrollItems" integer, "scrollPctSum" bigint, recent jsonb)
      WHERE p.user_id = x."userId" AND p.course_id = x."courseId"`,
     [json],
   );
@@ -260,14 +270,30 @@ export interface SessionChange {
   added: readonly Session[];
 }
 
-/** Replaces merged sessions: the ones read are deleted, the merged ones inserted. */
+/**
+ * Writes merged sessions: a session only stretched (same start, later end) is updated in place;
+ * the others read are deleted and the merged ones inserted.
+ */
 export async function replaceSessions(tx: Queryable, changes: readonly SessionChange[]): Promise<void> {
-  const removed = changes.flatMap((c) =>
-    c.removed.map((s) => ({ userId: c.userId, courseId: c.courseId, start: iso(s.start) })),
-  );
-  const added = changes.flatMap((c) =>
-    c.added.map((s) => ({ userId: c.userId, courseId: c.courseId, start: iso(s.start), end: iso(s.end) })),
-  );
+  const stretched: { userId: string; courseId: string; start: string | null; end: string | null }[] = [];
+  const removed: { userId: string; courseId: string; start: string | null }[] = [];
+  const added: { userId: string; courseId: string; start: string | null; end: string | null }[] = [];
+  for (const { userId, courseId, removed: r, added: a } of changes) {
+    if (r.length === 1 && a.length === 1 && r[0]!.start === a[0]!.start) {
+      stretched.push({ userId, courseId, start: iso(a[0]!.start), end: iso(a[0]!.end) });
+      continue;
+    }
+    for (const s of r) removed.push({ userId, courseId, start: iso(s.start) });
+    for (const s of a) added.push({ userId, courseId, start: iso(s.start), end: iso(s.end) });
+  }
+  if (stretched.length > 0) {
+    await tx.query(
+      `UPDATE learning_sessions s SET end_at = x."end"
+       FROM jsonb_to_recordset($1::text::jsonb) AS x("userId" text, "courseId" text, start timestamptz, "end" timestamptz)
+       WHERE s.user_id = x."userId" AND s.course_id = x."courseId" AND s.start_at = x.start`,
+      [JSON.stringify(stretched)],
+    );
+  }
   if (removed.length > 0) {
     await tx.query(
       `DELETE FROM learning_sessions s USING jsonb_to_recordset($1::text::jsonb) AS x("userId" text, "courseId" text, start timestamptz)
