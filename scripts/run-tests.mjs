@@ -20,6 +20,8 @@ if (!process.env.TEST_DATABASE_URL && !process.env.DATABASE_URL) {
     'No TEST_DATABASE_URL or DATABASE_URL: storage tests run on PGlite only (PostgreSQL run skipped).',
   );
 }
+// The timeout also bounds each file as a whole: the Chromium files take ~110 s alone and up to
+// three minutes beside another file on two cores, so the bound sits well above that.
 const result = spawnSync(
   process.execPath,
   [
@@ -28,7 +30,7 @@ const result = spawnSync(
     '--test',
     '--test-concurrency=2',
     '--test-force-exit',
-    '--test-timeout=180000',
+    '--test-timeout=600000',
     '--test-reporter=spec',
     ...files,
   ],

@@ -10,7 +10,7 @@ interface PGliteLike {
  * PGlite runs each statement on the event loop's thread and settles it as a microtask, so a
  * transaction of many statements would hold the loop for its whole length: no socket read, no
  * connection accepted, no /healthz answered until it ends. Under the ingest benchmark's load new
- * connections then waited seconds to be accepted (p99 8.5 s); letting the loop turn after a
+ * connections then waited seconds to be accepted (p99 9–11 s); letting the loop turn after a
  * statement, at most once in this many milliseconds, brought p99 to 2–3 s (events per second
  * unchanged within the runs' noise).
  */
