@@ -97,7 +97,7 @@ const HEARTBEAT_MS = 30_000;
 
 /**
  * The traffic of browser trackers relayed by a platform: every learner sends a heartbeat every 30
- * seconds, in order, and a visit each time they come back (one event in ten); a request carries
+ * seconds, in order, with a `course_visit` in place of every tenth; a request carries
  * the next 100 events of all learners together. Time runs from two days ago (clamped to the
  * current month) in steps of 30 s per round of learners, so a run of a few hundred thousand
  * events covers minutes, and never reaches the present.

@@ -22,23 +22,25 @@ function bruteSessions(times: readonly number[]): Session[] {
   return out;
 }
 
+/** Batches of activity instants within 12 hours, as they arrive at the projection. */
+const batchesOfTimes = fc.array(
+  fc.array(fc.integer({ min: 0, max: 12 * 3_600_000 }), { minLength: 1, maxLength: 20 }),
+  { minLength: 1, maxLength: 8 },
+);
+
 it('merges batches of activity into the sessions of the whole set, in any order', () => {
-  const time = fc.integer({ min: 0, max: 12 * 3_600_000 });
   fc.assert(
-    fc.property(
-      fc.array(fc.array(time, { minLength: 1, maxLength: 20 }), { minLength: 1, maxLength: 8 }),
-      (batches) => {
-        let stored: Session[] = [];
-        for (const batch of batches) {
-          // Only the stored sessions in the batch's window are read, as the projection does.
-          const w = sessionWindow(batch);
-          const touching = stored.filter((s) => s.end > w.from && s.start < w.to);
-          const untouched = stored.filter((s) => !touching.includes(s));
-          stored = [...untouched, ...mergeSessions(touching, batch)].sort((a, b) => a.start - b.start);
-        }
-        assert.deepEqual(stored, bruteSessions(batches.flat()));
-      },
-    ),
+    fc.property(batchesOfTimes, (batches) => {
+      let stored: Session[] = [];
+      for (const batch of batches) {
+        // Only the stored sessions in the batch's window are read, as the projection does.
+        const w = sessionWindow(batch);
+        const touching = stored.filter((s) => s.end > w.from && s.start < w.to);
+        const untouched = stored.filter((s) => !touching.includes(s));
+        stored = [...untouched, ...mergeSessions(touching, batch)].sort((a, b) => a.start - b.start);
+      }
+      assert.deepEqual(stored, bruteSessions(batches.flat()));
+    }),
   );
 });
 
@@ -48,27 +50,23 @@ it('starts a new session at a gap of exactly 30 minutes', () => {
 });
 
 it('reads no stored session when the latest one tells which can merge, with the same result', () => {
-  const time = fc.integer({ min: 0, max: 12 * 3_600_000 });
   fc.assert(
-    fc.property(
-      fc.array(fc.array(time, { minLength: 1, maxLength: 20 }), { minLength: 1, maxLength: 8 }),
-      (batches) => {
-        let stored: Session[] = [];
-        let latest: Session | null = null;
-        for (const batch of batches) {
-          const w = sessionWindow(batch);
-          const known = candidatesFromLatest(latest, batch);
-          const touching = known ?? stored.filter((s) => s.end > w.from && s.start < w.to);
-          const merged = mergeSessions(touching, batch);
-          const untouched = stored.filter((s) => !touching.some((t) => t.start === s.start));
-          stored = [...untouched, ...merged].sort((a, b) => a.start - b.start);
-          latest = latestAfterMerge(latest, merged);
-          // The latest session the projection keeps is the one ending at the learner's last activity.
-          assert.deepEqual(latest, stored[stored.length - 1]);
-        }
-        assert.deepEqual(stored, bruteSessions(batches.flat()));
-      },
-    ),
+    fc.property(batchesOfTimes, (batches) => {
+      let stored: Session[] = [];
+      let latest: Session | null = null;
+      for (const batch of batches) {
+        const w = sessionWindow(batch);
+        const known = candidatesFromLatest(latest, batch);
+        const touching = known ?? stored.filter((s) => s.end > w.from && s.start < w.to);
+        const merged = mergeSessions(touching, batch);
+        const untouched = stored.filter((s) => !touching.some((t) => t.start === s.start));
+        stored = [...untouched, ...merged].sort((a, b) => a.start - b.start);
+        latest = latestAfterMerge(latest, merged);
+        // The latest session the projection keeps is the one ending at the learner's last activity.
+        assert.deepEqual(latest, stored[stored.length - 1]);
+      }
+      assert.deepEqual(stored, bruteSessions(batches.flat()));
+    }),
   );
 });
 
