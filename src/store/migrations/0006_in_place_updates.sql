@@ -9,6 +9,9 @@ WHERE p.user_id = s.user_id AND p.course_id = s.course_id;
 -- Rows every heartbeat updates get room on their page, so the update stays heap-only (no new
 -- index entries): a tracker's heartbeats stretch the latest session and add to today's activity.
 -- Measured under the tracker-shaped bench load: daily_activity's heap-only updates went from 8 %
--- to 85 % and the table with its indexes from 9.6 MB to 5.5 MB. Pages written from now on.
+-- to 85 % and the table with its indexes from 9.6 MB to 5.5 MB; course_progress (rows of ~500
+-- bytes, fillfactor 80 before) from 53 % to 81 % and 50 MB to 29 MB, its update 18 → 15 µs per
+-- event. Pages written from now on.
 ALTER TABLE learning_sessions SET (fillfactor = 80);
 ALTER TABLE daily_activity SET (fillfactor = 70);
+ALTER TABLE course_progress SET (fillfactor = 60);
