@@ -24,22 +24,14 @@ import { build, repoDir } from './lib/build.js';
 import * as pg from './lib/pg.js';
 import { cpuSecondsOf, cpuSecondsOfCommand, machineBusySeconds, warnIfBusy } from './lib/proc.js';
 import { upsertSection } from './lib/report.js';
-import { startServer } from './lib/server.js';
+import { BENCH_API_KEY, benchLog, benchServerEnv, envSettings, serveLearnpulse } from './lib/setup.js';
 
-const API_KEY = 'bench-key';
-/** Given so that the server does not generate development credentials into ./data. */
-const JWT_SECRET = 'bench-jwt-secret-not-for-production';
 const DB_NAME = 'lp_bench_analytics';
 
 function settingsFrom(env: NodeJS.ProcessEnv): AnalyticsSettings {
-  const int = (name: string, fallback: number, min = 1) => {
-    const n = Number(env[name] ?? fallback);
-    if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}`);
-    return n;
-  };
-  const flag = (name: string) => ['1', 'true', 'yes'].includes((env[name] ?? '').toLowerCase());
+  const { adminUrl, int, flag } = envSettings(env);
   return {
-    adminUrl: env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    adminUrl,
     learners: int('BENCH_ANALYTICS_LEARNERS', 10_000),
     events: int('BENCH_ANALYTICS_EVENTS', 5_000_000),
     days: int('BENCH_ANALYTICS_DAYS', 60, 8),
@@ -55,10 +47,7 @@ function settingsFrom(env: NodeJS.ProcessEnv): AnalyticsSettings {
   };
 }
 
-const t0 = Date.now();
-function log(message: string): void {
-  process.stderr.write(`[analytics ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${message}\n`);
-}
+const log = benchLog('analytics');
 
 /**
  * Average cores used by anything but the server under test, PostgreSQL and this process between
@@ -124,25 +113,19 @@ async function measureOurs(s: AnalyticsSettings, url: string, cacheMs?: string) 
     }
   };
   const before = await projectionState();
-  const server = await startServer({
-    args: ['bin/learnpulse.js', 'serve', '--port', '{port}', '--host', '127.0.0.1'],
-    cwd: repoDir,
-    env: {
-      ...process.env,
+  const server = await serveLearnpulse(
+    benchServerEnv({
       DATABASE_URL: url,
-      LEARNPULSE_API_KEYS: API_KEY,
-      LEARNPULSE_JWT_SECRET: JWT_SECRET,
-      LOG_LEVEL: 'warn',
       ...(cacheMs === undefined ? {} : { LEARNPULSE_ANALYTICS_CACHE_MS: cacheMs }),
-    },
-  });
+    }),
+  );
   try {
     if ((await projectionState()) !== before) throw new Error('the server rebuilt projections at start-up');
     const load = otherLoad(server.pid);
     const base = `${server.baseUrl}/api/v1/courses/${COURSE_ID}`;
-    const analytics = await timeGet(`${base}/analytics`, API_KEY, s.warmup, s.requests);
+    const analytics = await timeGet(`${base}/analytics`, BENCH_API_KEY, s.warmup, s.requests);
     const studentsUrl = `${base}/students?limit=${s.pageSize}&sort=engagement&order=desc`;
-    const students = await timeGet(studentsUrl, API_KEY, s.warmup, s.requests);
+    const students = await timeGet(studentsUrl, BENCH_API_KEY, s.warmup, s.requests);
     const otherCores = load.stop();
     const a = analytics.body as { enrolledLearners?: number };
     const p = students.body as { total?: number; items?: unknown[] };

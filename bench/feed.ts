@@ -45,23 +45,23 @@ import { type FeedResults, type FeedSettings, renderFeed, type StreamPhase } fro
 import * as pg from './lib/pg.js';
 import { machineBusySeconds, memoryOf } from './lib/proc.js';
 import { upsertSection } from './lib/report.js';
-import { type ServerProcess, startServer } from './lib/server.js';
+import type { ServerProcess } from './lib/server.js';
+import {
+  BENCH_API_KEY,
+  BENCH_JWT_SECRET,
+  benchLog,
+  benchServerEnv,
+  envSettings,
+  serveLearnpulse,
+} from './lib/setup.js';
 
-const API_KEY = 'bench-key';
-/** Given so that the server does not generate development credentials into ./data. */
-const JWT_SECRET = 'bench-jwt-secret-not-for-production';
 const DB = 'lp_bench_feed';
 export const FEED_HEADING = '## Live feed (issue 6)';
 
 function settingsFrom(env: NodeJS.ProcessEnv): FeedSettings {
-  const int = (name: string, fallback: number, min = 1) => {
-    const n = Number(env[name] ?? fallback);
-    if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}`);
-    return n;
-  };
-  const flag = (name: string) => ['1', 'true', 'yes'].includes((env[name] ?? '').toLowerCase());
+  const { adminUrl, int, flag } = envSettings(env);
   return {
-    adminUrl: env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    adminUrl,
     plan: {
       admins: int('BENCH_FEED_ADMINS', 50, 0),
       instructors: int('BENCH_FEED_INSTRUCTORS', 200, 0),
@@ -80,33 +80,19 @@ function settingsFrom(env: NodeJS.ProcessEnv): FeedSettings {
   };
 }
 
-const t0 = Date.now();
-function log(message: string): void {
-  process.stderr.write(`[feed ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${message}\n`);
-}
+const log = benchLog('feed');
 
+// `learnpulse serve`'s defaults (pool, writers, batch, LEARNPULSE_FEED_PING_MS, buffer limit), but
+// the at-risk check: its first run, 5 minutes after start, would announce a burst of
+// at_risk_changed items that no request of the bench caused, in the middle of a phase.
 const serve = (url: string) =>
-  startServer({
-    args: ['bin/learnpulse.js', 'serve', '--port', '{port}', '--host', '127.0.0.1'],
-    cwd: repoDir,
-    // `learnpulse serve`'s defaults (pool, writers, batch, LEARNPULSE_FEED_PING_MS, buffer limit),
-    // but the at-risk check: its first run, 5 minutes after start, would announce a burst of
-    // at_risk_changed items that no request of the bench caused, in the middle of a phase.
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      LEARNPULSE_API_KEYS: API_KEY,
-      LEARNPULSE_JWT_SECRET: JWT_SECRET,
-      LEARNPULSE_AT_RISK_CHECK_MS: '0',
-      LOG_LEVEL: 'warn',
-    },
-  });
+  serveLearnpulse(benchServerEnv({ DATABASE_URL: url, LEARNPULSE_AT_RISK_CHECK_MS: '0' }));
 
 async function call(server: ServerProcess, method: string, p: string, body?: unknown): Promise<unknown> {
   const res = await fetch(`${server.baseUrl}/api/v1${p}`, {
     method,
     headers: {
-      authorization: `Bearer ${API_KEY}`,
+      authorization: `Bearer ${BENCH_API_KEY}`,
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
     },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -133,8 +119,12 @@ async function credentials(list: readonly Audience[]): Promise<string[]> {
   return Promise.all(
     list.map((a, i) =>
       a.kind === 'admin' && i % 2 === 0
-        ? API_KEY
-        : signToken(JWT_SECRET, { userId: a.userId, role: a.kind === 'learner' ? 'student' : a.kind }, '2h'),
+        ? BENCH_API_KEY
+        : signToken(
+            BENCH_JWT_SECRET,
+            { userId: a.userId, role: a.kind === 'learner' ? 'student' : a.kind },
+            '2h',
+          ),
     ),
   );
 }
@@ -219,7 +209,7 @@ interface Common {
 
 const phase = (c: Common, warmupSec: number, durationSec: number) =>
   ingestPhase(c.server, {
-    apiKey: API_KEY,
+    apiKey: BENCH_API_KEY,
     clients: c.s.clients,
     warmupSec,
     durationSec,

@@ -22,10 +22,8 @@ import * as pg from './lib/pg.js';
 import { warnIfBusy } from './lib/proc.js';
 import { upsertSection } from './lib/report.js';
 import { type ServerProcess, startServer } from './lib/server.js';
+import { BENCH_API_KEY, benchLog, benchServerEnv, envSettings, serveLearnpulse } from './lib/setup.js';
 
-const API_KEY = 'bench-key';
-/** Given so that the server does not generate development credentials into ./data. */
-const JWT_SECRET = 'bench-jwt-secret-not-for-production';
 const DB = { copy: 'lp_bench_copy', naive: 'lp_bench_naive', ingest: 'lp_bench_ingest' } as const;
 
 export interface IngestSettings {
@@ -43,14 +41,9 @@ export interface IngestSettings {
 }
 
 function settingsFrom(env: NodeJS.ProcessEnv): IngestSettings {
-  const num = (name: string, fallback: number) => {
-    const n = Number(env[name] ?? fallback);
-    if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number`);
-    return n;
-  };
-  const flag = (name: string) => ['1', 'true', 'yes'].includes((env[name] ?? '').toLowerCase());
+  const { adminUrl, num, flag } = envSettings(env);
   return {
-    adminUrl: env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    adminUrl,
     durationSec: num('BENCH_DURATION_SEC', 20),
     warmupSec: num('BENCH_WARMUP_SEC', 3),
     connections: num('BENCH_CONNECTIONS', 50),
@@ -64,10 +57,7 @@ function settingsFrom(env: NodeJS.ProcessEnv): IngestSettings {
   };
 }
 
-const t0 = Date.now();
-function log(message: string): void {
-  process.stderr.write(`[ingest ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)}s] ${message}\n`);
-}
+const log = benchLog('ingest');
 
 /**
  * A fresh database with our schema (migrated by our CLI), after a CHECKPOINT so that no scenario
@@ -98,7 +88,7 @@ async function measure(
   log(`${label}: ${s.warmupSec} s warm-up + ${s.durationSec} s at ${s.connections} clients`);
   let m: HttpMeasurement;
   try {
-    m = await drive(server, source, { apiKey: API_KEY, ...s });
+    m = await drive(server, source, { apiKey: BENCH_API_KEY, ...s });
   } finally {
     await server.stop();
   }
@@ -116,23 +106,9 @@ async function measure(
   return { ...m, stored };
 }
 
-/** The environment `learnpulse serve` runs with; its defaults otherwise (pool, writers, batch). */
-function serverEnv(): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    LEARNPULSE_API_KEYS: API_KEY,
-    LEARNPULSE_JWT_SECRET: JWT_SECRET,
-    LOG_LEVEL: 'warn',
-  };
-}
-
 async function oursOnPostgres(s: IngestSettings, source?: BodySource) {
   const url = await freshDatabase(s, DB.ingest, false);
-  const server = await startServer({
-    args: ['bin/learnpulse.js', 'serve', '--port', '{port}', '--host', '127.0.0.1'],
-    cwd: repoDir,
-    env: { ...serverEnv(), DATABASE_URL: url },
-  });
+  const server = await serveLearnpulse(benchServerEnv({ DATABASE_URL: url }));
   const label = source ? 'learnpulse on PostgreSQL, tracker stream' : 'learnpulse on PostgreSQL';
   const result = await measure(label, server, s, () => pg.countStored(url), source);
   log(`${label}: rows per partition ${JSON.stringify(await pg.rowsPerPartition(url))}`);
@@ -144,14 +120,9 @@ async function oursOnPglite(s: IngestSettings) {
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   try {
-    const env: NodeJS.ProcessEnv = { ...serverEnv(), LEARNPULSE_DATA_DIR: dataDir };
+    const env = benchServerEnv({ LEARNPULSE_DATA_DIR: dataDir });
     delete env.DATABASE_URL;
-    const server = await startServer({
-      args: ['bin/learnpulse.js', 'serve', '--port', '{port}', '--host', '127.0.0.1'],
-      cwd: repoDir,
-      env,
-      readyTimeoutMs: 120_000,
-    });
+    const server = await serveLearnpulse(env, 120_000);
     return await measure('learnpulse on PGlite', server, s, async () => {
       // The server has exited, so the folder can be opened here to count what it holds.
       const db = await PGlite.create(dataDir);
@@ -172,7 +143,7 @@ async function naive(s: IngestSettings, mode: 'reference' | 'autocommit') {
   const server = await startServer({
     args: ['--import', 'tsx', 'bench/naive-server.ts', '--port', '{port}'],
     cwd: repoDir,
-    env: { ...process.env, NAIVE_DATABASE_URL: url, NAIVE_API_KEY: API_KEY, NAIVE_MODE: mode },
+    env: { ...process.env, NAIVE_DATABASE_URL: url, NAIVE_API_KEY: BENCH_API_KEY, NAIVE_MODE: mode },
   });
   const result = await measure(`naive (${mode})`, server, s, () => pg.countStored(url));
   const events = await pg.countStored(url, 'events');

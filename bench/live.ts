@@ -29,26 +29,18 @@ import { type BaselineResult, type LiveResults, type LiveSettings, renderLive } 
 import * as pg from './lib/pg.js';
 import { warnIfBusy } from './lib/proc.js';
 import { upsertSection } from './lib/report.js';
-import { startServer } from './lib/server.js';
 import { otherLoad } from './lib/video-drive.js';
+import { BENCH_API_KEY, benchLog, benchServerEnv, envSettings, serveLearnpulse } from './lib/setup.js';
 
-const API_KEY = 'bench-key';
-/** Given so that the server does not generate development credentials into ./data. */
-const JWT_SECRET = 'bench-jwt-secret-not-for-production';
 const DB = 'lp_bench_live';
 
 function settingsFrom(env: NodeJS.ProcessEnv): LiveSettings {
   const scale = Number(env.BENCH_LIVE_SCALE ?? 1);
   if (!(scale > 0 && scale <= 10)) throw new Error('BENCH_LIVE_SCALE must be a number in (0, 10]');
-  const int = (name: string, fallback: number, min = 1) => {
-    const n = Number(env[name] ?? fallback);
-    if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}`);
-    return n;
-  };
+  const { adminUrl, int, flag } = envSettings(env);
   const scaled = (name: string, fallback: number) => int(name, Math.max(1, Math.round(fallback * scale)));
-  const flag = (name: string) => ['1', 'true', 'yes'].includes((env[name] ?? '').toLowerCase());
   const s: LiveSettings = {
-    adminUrl: env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    adminUrl,
     attendees: scaled('BENCH_LIVE_ATTENDEES', 5_000),
     registered: scaled('BENCH_LIVE_REGISTERED', 6_000),
     chat: scaled('BENCH_LIVE_CHAT', 50_000),
@@ -67,24 +59,9 @@ function settingsFrom(env: NodeJS.ProcessEnv): LiveSettings {
   return s;
 }
 
-const t0 = Date.now();
-function log(message: string): void {
-  process.stderr.write(`[live ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${message}\n`);
-}
+const log = benchLog('live');
 
-const serve = (url: string) =>
-  startServer({
-    args: ['bin/learnpulse.js', 'serve', '--port', '{port}', '--host', '127.0.0.1'],
-    cwd: repoDir,
-    // The environment `learnpulse serve` runs with; its defaults otherwise (pool, writers, batch).
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      LEARNPULSE_API_KEYS: API_KEY,
-      LEARNPULSE_JWT_SECRET: JWT_SECRET,
-      LOG_LEVEL: 'warn',
-    },
-  });
+const serve = (url: string) => serveLearnpulse(benchServerEnv({ DATABASE_URL: url }));
 
 /** Loads the database: schema, catalog, then every event through the store; returns what it holds. */
 async function load(s: LiveSettings, url: string, data: LiveSessionData) {
@@ -155,7 +132,7 @@ async function measureOurs(s: LiveSettings, url: string) {
     const load = otherLoad(server.pid);
     const latency = await timeGet(
       `${server.baseUrl}/api/v1/live-sessions/${SESSION_ID}/analytics`,
-      API_KEY,
+      BENCH_API_KEY,
       s.warmupRequests,
       s.requests,
     );

@@ -34,7 +34,7 @@ import { EventGenerator } from './lib/events.js';
 import * as pg from './lib/pg.js';
 import { warnIfBusy } from './lib/proc.js';
 import { upsertSection } from './lib/report.js';
-import { type ServerProcess, startServer } from './lib/server.js';
+import type { ServerProcess } from './lib/server.js';
 import {
   type BaselineSource,
   createReferenceTable,
@@ -59,10 +59,8 @@ import {
   renderVideo,
   type VideoSettings,
 } from './lib/video-report.js';
+import { BENCH_API_KEY, benchLog, benchServerEnv, envSettings, serveLearnpulse } from './lib/setup.js';
 
-const API_KEY = 'bench-key';
-/** Given so that the server does not generate development credentials into ./data. */
-const JWT_SECRET = 'bench-jwt-secret-not-for-production';
 const DB = {
   plain: 'lp_bench_video_plain',
   heartbeats: 'lp_bench_video_heartbeats',
@@ -71,14 +69,9 @@ const DB = {
 } as const;
 
 function settingsFrom(env: NodeJS.ProcessEnv): VideoSettings {
-  const int = (name: string, fallback: number, min = 1) => {
-    const n = Number(env[name] ?? fallback);
-    if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}`);
-    return n;
-  };
-  const flag = (name: string) => ['1', 'true', 'yes'].includes((env[name] ?? '').toLowerCase());
+  const { adminUrl, int, flag } = envSettings(env);
   return {
-    adminUrl: env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    adminUrl,
     heartbeats: int('BENCH_VIDEO_HEARTBEATS', 1_000_000),
     viewers: int('BENCH_VIDEO_VIEWERS', 10_000),
     clients: int('BENCH_VIDEO_CLIENTS', 50),
@@ -101,28 +94,9 @@ function settingsFrom(env: NodeJS.ProcessEnv): VideoSettings {
   };
 }
 
-const t0 = Date.now();
-function log(message: string): void {
-  process.stderr.write(`[video ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${message}\n`);
-}
+const log = benchLog('video');
 
-/** The environment `learnpulse serve` runs with; its defaults otherwise (pool, writers, batch). */
-function serverEnv(url: string): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    DATABASE_URL: url,
-    LEARNPULSE_API_KEYS: API_KEY,
-    LEARNPULSE_JWT_SECRET: JWT_SECRET,
-    LOG_LEVEL: 'warn',
-  };
-}
-
-const serve = (url: string) =>
-  startServer({
-    args: ['bin/learnpulse.js', 'serve', '--port', '{port}', '--host', '127.0.0.1'],
-    cwd: repoDir,
-    env: serverEnv(url),
-  });
+const serve = (url: string) => serveLearnpulse(benchServerEnv({ DATABASE_URL: url }));
 
 /**
  * A fresh database migrated by our CLI (as the ingest bench makes them), with the video catalog
@@ -169,7 +143,7 @@ async function plainStreams(s: VideoSettings) {
   let m: StreamMeasurement;
   try {
     m = await driveStreams(server, {
-      apiKey: API_KEY,
+      apiKey: BENCH_API_KEY,
       clients: s.clients,
       warmupSec: s.warmupSec,
       durationSec: s.plainSec,
@@ -191,7 +165,7 @@ async function plainAutocannon(s: VideoSettings) {
   log(`plain ingest (autocannon): ${s.warmupSec} s warm-up + ${s.plainSec} s at ${s.clients} clients`);
   try {
     const m = await drive(server, new EventGenerator(), {
-      apiKey: API_KEY,
+      apiKey: BENCH_API_KEY,
       connections: s.clients,
       warmupSec: s.warmupSec,
       durationSec: s.plainSec,
@@ -223,7 +197,7 @@ async function heartbeatIngest(s: VideoSettings) {
   let m: StreamMeasurement;
   try {
     m = await driveStreams(server, {
-      apiKey: API_KEY,
+      apiKey: BENCH_API_KEY,
       clients: s.clients,
       warmupSec: s.warmupSec,
       next: (c) => workload.body(c, s.batchEvents),
@@ -290,7 +264,7 @@ function sampleQueries(range: DayRange): string[] {
 }
 
 async function getJson(server: ServerProcess, url: string): Promise<unknown> {
-  const res = await fetch(url, { headers: { authorization: `Bearer ${API_KEY}` } });
+  const res = await fetch(url, { headers: { authorization: `Bearer ${BENCH_API_KEY}` } });
   const text = await res.text();
   if (res.status !== 200) {
     throw new Error(
@@ -320,7 +294,7 @@ async function sampleOverHttp(s: VideoSettings, sample: ViewerStream[], range: D
         .flatMap((v) => v.beats.map((b) => ({ b, userId: v.userId }))),
     );
     const m = await driveStreams(server, {
-      apiKey: API_KEY,
+      apiKey: BENCH_API_KEY,
       clients,
       warmupSec: 0,
       next: (c) => {
@@ -453,7 +427,7 @@ async function measureOurs(s: VideoSettings, url: string, range: DayRange) {
     if ((await projectionState()) !== before) throw new Error('the server rebuilt projections at start-up');
     const load = otherLoad(server.pid);
     const base = analyticsUrl(server, LONG_VIDEO.id);
-    const time = (q: string) => timeGet(base + q, API_KEY, s.warmupRequests, s.requests);
+    const time = (q: string) => timeGet(base + q, BENCH_API_KEY, s.warmupRequests, s.requests);
     const allTime = await time('');
     const ranged = await time(`?from=${range.from}&to=${range.to}`);
     const full = await time('?resolution=full');

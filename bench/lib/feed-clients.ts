@@ -12,6 +12,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { clockMs } from './feed-data.js';
 import { Helper, serveRequests } from './feed-helper.js';
+import { request } from './http-post.js';
 
 /** One reader: the request path (with its query) and headers. */
 export interface ReaderSpec {
@@ -283,18 +284,7 @@ function child(): void {
   let firstPollFailure: string | undefined;
   let agent: http.Agent | undefined;
 
-  const get = (url: URL, headers: Record<string, string>) =>
-    new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = http.get(url, { headers, agent }, (res) => {
-        const chunks: string[] = [];
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: chunks.join('') }));
-        res.on('error', reject);
-      });
-      req.setTimeout(30_000, () => req.destroy(new Error('timeout after 30 s')));
-      req.on('error', reject);
-    });
+  const get = (url: URL, headers: Record<string, string>) => request(agent, url, headers);
 
   const poll = async (base: URL, p: Poller) => {
     const started = clockMs();

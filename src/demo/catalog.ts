@@ -1,4 +1,5 @@
 import type { CourseInput, UserInput } from '../domain/catalog/schemas.js';
+import { offsetAt } from '../domain/time/local-day.js';
 import type { Rng } from './random.js';
 import type { DemoItem, DemoLearner } from './study.js';
 import { COURSES, DEVICES, FIRST_NAMES, LAST_NAMES, ZONES } from './texts.js';
@@ -25,25 +26,9 @@ export interface DemoCourse {
   openedDaysAgo: number;
 }
 
-/** How far ahead of UTC a zone is at `now`, in minutes (daylight saving as it is now). */
-export function zoneOffsetMin(zone: string, now: Date): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-  }).formatToParts(now);
-  const n = (type: string) => Number(parts.find((p) => p.type === type)!.value);
-  const local = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'));
-  return Math.round((local - Math.floor(now.getTime() / 60_000) * 60_000) / 60_000);
-}
-
 /** Staff and `count` learners spread over the world's time zones, each with a device and habits. */
 export function buildPeople(count: number, now: Date, rng: Rng) {
-  const offsets = new Map(ZONES.map(([zone]) => [zone, zoneOffsetMin(zone, now)]));
+  const offsets = new Map(ZONES.map(([zone]) => [zone, Math.round(offsetAt(now.getTime(), zone) / 60_000)]));
   const users: (UserInput & { id: string })[] = [
     {
       id: INSTRUCTOR_ID,

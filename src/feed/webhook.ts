@@ -97,8 +97,10 @@ export class WebhookDelivery {
   private async deliverAll(): Promise<void> {
     const leaseMs = this.options.leaseMs ?? 60_000;
     for (;;) {
-      let position = await leaseWebhook(this.db, this.owner, leaseMs);
-      if (position === null || this.stopped) return;
+      const leased = await leaseWebhook(this.db, this.owner, leaseMs);
+      if (leased === null || this.stopped) return;
+      let position = leased;
+      let stored = leased;
       const rows = await feedAfter(this.db, position, PAGE);
       for (const row of rows) {
         const entry = feedEntry(row);
@@ -109,8 +111,9 @@ export class WebhookDelivery {
         if (!ok) this.options.log?.error({ item: entry.id, seq: entry.seq }, 'webhook item given up');
         // Stored after each delivery (a takeover then repeats none), not after every skipped item.
         if (!(await advanceWebhook(this.db, this.owner, position, leaseMs))) return;
+        stored = position;
       }
-      if (rows.length > 0 && !(await advanceWebhook(this.db, this.owner, position, leaseMs))) return;
+      if (position > stored && !(await advanceWebhook(this.db, this.owner, position, leaseMs))) return;
       if (rows.length < PAGE) return;
     }
   }

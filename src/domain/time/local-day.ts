@@ -12,7 +12,7 @@ function dayFormatter(timeZone: string): Intl.DateTimeFormat {
 }
 
 /** The zone's UTC offset at an instant, in milliseconds. */
-function offsetAt(ms: number, timeZone: string): number {
+export function offsetAt(ms: number, timeZone: string): number {
   let f = clockFormatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-US', {

@@ -30,7 +30,7 @@ function DayStrip({ days, today }: { days: StatsDay[]; today: string }) {
           data-active={d.active}
           title={`${fmtWeekday(d.day)}: ${d.active ? `active, ${fmtDuration(d.timeOnTaskSec)}` : 'no activity'}`}
         >
-          <span className="learner-sr">
+          <span className="sr-only">
             {fmtWeekday(d.day)}: {d.active ? 'active' : 'no activity'}
           </span>
         </li>
@@ -47,7 +47,7 @@ function ActivityCard({ stats }: { stats: MyStats }) {
       <header className="card-head">
         <h2>My activity</h2>
         <fieldset className="toolbar learner-range">
-          <legend className="learner-sr">Period</legend>
+          <legend className="sr-only">Period</legend>
           {([7, 28] as const).map((r) => (
             <button
               key={r}

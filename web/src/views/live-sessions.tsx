@@ -150,7 +150,7 @@ export function LiveSessions() {
                     <thead>
                       <tr>
                         <th>
-                          <span className="live-sr">Compare</span>
+                          <span className="sr-only">Compare</span>
                         </th>
                         <th>Session</th>
                         <th>Starts</th>
