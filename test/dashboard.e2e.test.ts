@@ -202,7 +202,7 @@ if (!hasChromium()) {
       await page.close();
     });
 
-    it('the live feed shows a posted completion within 2 seconds', async () => {
+    it('the live feed shows a posted completion within 2 seconds, and drops it when it is undone', async () => {
       const page = await open(teacherToken, `#/courses/${courseId}`);
       await page.getByTestId('feed-status').getByText('Live').waitFor({ timeout: 20_000 });
       const progress = await demo.api<Json>(`/me/courses/${courseId}/progress`, learnerToken);
@@ -230,11 +230,27 @@ if (!hasChromium()) {
       const answer = (await res.json()) as Json;
       assert.deepEqual([answer.accepted, answer.rejected], [1, []]);
       const posted = Date.now();
-      await page
+      const shown = page
         .getByTestId('feed-list')
-        .locator('li', { hasText: `${user.displayName} completed “${item.title}”` })
-        .waitFor({ timeout: 2_000 });
+        .locator('li', { hasText: `${user.displayName} completed “${item.title}”` });
+      await shown.waitFor({ timeout: 2_000 });
       report.feedItemShownMs = Date.now() - posted;
+      // The lesson declared a quiz: its completion is no longer implied, and leaves the page
+      // without a reload; declared a lesson again, it comes back.
+      const path = `/courses/${courseId}/items/${item.itemId}`;
+      const stored = await demo.api<Json>(path);
+      const declare = async (type: string) => {
+        const r = await fetch(`${demo.url}/api/v1${path}`, {
+          method: 'PUT',
+          headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ type, title: stored.title, position: stored.position }),
+        });
+        assert.equal(r.status, 200, await r.text());
+      };
+      await declare('quiz');
+      await shown.waitFor({ state: 'detached', timeout: 5_000 });
+      await declare(stored.type);
+      await shown.waitFor({ timeout: 5_000 });
       await page.close();
     });
 

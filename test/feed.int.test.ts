@@ -1016,7 +1016,7 @@ forEachEngine((engine) => {
       }
     });
 
-    it('a late manual completion before half-way removes the progress_update and moves the completion (same id)', async () => {
+    it('a late manual completion before half-way removes the progress_update (stream: removed) and moves the completion (same id)', async () => {
       await post([progressEv('rv', 'rv-1', 60, T + 30 * H)]);
       await post([progressEv('rv', 'rv-1', 100, T + 30 * H + 10 * MIN)]);
       const before = await everything('?userId=rv');
@@ -1024,6 +1024,10 @@ forEachEngine((engine) => {
         ['lesson_completed', 'rv', 'rv-1', null, iso(T + 30 * H + 10 * MIN)],
         ['progress_update', 'rv', 'rv-1', null, iso(T + 30 * H)],
       ]);
+      const position = await lastSeq();
+      const learner = await open('/feed/stream', bearer(await tok('rv')));
+      const other = await open('/feed/stream', bearer(await tok('sy')));
+      await until('ready', () => learner.of('ready').length > 0 && other.of('ready').length > 0);
       // Completed by hand before reaching half: half-way no longer came first.
       await post([completeEv('rv', 'rv-1', T + 29 * H)]);
       const after = await everything('?userId=rv');
@@ -1031,6 +1035,45 @@ forEachEngine((engine) => {
       assert.equal(after[0]!.id, before[0]!.id);
       assert.ok(after[0]!.seq > before[0]!.seq);
       assert.deepEqual(after[0]!.data, { how: 'manual' });
+      // The stream first says the progress_update went, then sends the revised completion.
+      const half = before[1]!;
+      // (The stream may also bring the earlier completion: its ready position is where this
+      // process's hub stood, which can be behind the database's sequence.)
+      const changes = () => learner.events.filter((e) => e.event !== 'ready' && Number(e.id) > position);
+      await until('removal and revision', () => changes().length >= 2);
+      assert.deepEqual(
+        changes().map((e) => [e.event, e.id, JSON.parse(e.data).id]),
+        [
+          ['removed', String(position + 1), half.id],
+          ['item', String(position + 2), after[0]!.id],
+        ],
+      );
+      assert.deepEqual(learner.of('removed'), [{ id: half.id, seq: position + 1, type: 'progress_update' }]);
+      // Resuming from before the change gives the same two; another learner is told nothing.
+      const resumed = await open('/feed/stream', {
+        ...bearer(await tok('rv')),
+        'last-event-id': String(position),
+      });
+      await until('resumed', () => resumed.of('ready').length > 0);
+      assert.deepEqual(
+        resumed.events.filter((e) => e.event !== 'ready').map((e) => [e.event, e.id]),
+        [
+          ['removed', String(position + 1)],
+          ['item', String(position + 2)],
+        ],
+      );
+      assert.deepEqual(
+        other.events.map((e) => e.event),
+        ['ready'],
+      );
+      // Showing the learner's items as the stream tells them ends where GET /feed is.
+      const shown = new Map(before.map((i) => [i.id, i.seq]));
+      for (const e of learner.events) {
+        const data = JSON.parse(e.data) as Json;
+        if (e.event === 'removed') shown.delete(data.id);
+        if (e.event === 'item') shown.set(data.id, data.seq);
+      }
+      assert.deepEqual([...shown].sort(), after.map((i) => [i.id, i.seq]).sort());
     });
 
     // ---------- pagination ----------
@@ -1111,7 +1154,7 @@ forEachEngine((engine) => {
       const snapshot = async () =>
         JSON.stringify(
           await db.query(
-            `SELECT id, source, producer, seq::text AS seq, type, occurred_at, user_id, course_id, item_id, session_id, data::text AS data
+            `SELECT id, source, producer, seq::text AS seq, type, occurred_at, user_id, course_id, item_id, session_id, data::text AS data, removed
              FROM feed_items ORDER BY id`,
           ),
         );
@@ -1144,9 +1187,33 @@ forEachEngine((engine) => {
       return (r.json() as Json).items as Json[];
     };
     const about = async (subject: string) => (await items()).filter((i) => subjectOf(i) === subject);
+    let baseUrl = '';
+    const streams: Sse[] = [];
+    const stream = async (headers: Record<string, string> = {}) => {
+      const s = await Sse.open(`${baseUrl}/api/v1/feed/stream`, {
+        authorization: `Bearer ${API_KEY}`,
+        ...headers,
+      });
+      streams.push(s);
+      await until('ready', () => s.of('ready').length > 0);
+      return s;
+    };
+    /** What a client shows after the stream's events on top of `shown`: items by id, removals dropped. */
+    const fold = (shown: Map<string, number>, s: Sse) => {
+      for (const e of s.events) {
+        const data = JSON.parse(e.data) as Json;
+        if (e.event === 'item') shown.set(data.id, data.seq);
+        if (e.event === 'removed') shown.delete(data.id);
+      }
+      return [...shown].sort();
+    };
+    let initial: Json[] = [];
+    let live: Sse;
 
     before(async () => {
       t = await startTestApp(engine);
+      await t.app.listen({ port: 0, host: '127.0.0.1' });
+      baseUrl = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
       await put('/users/lx', { displayName: 'Lex' });
       await put('/courses/lc', {
         title: 'Later',
@@ -1162,8 +1229,13 @@ forEachEngine((engine) => {
       ]);
       // A learner who reached 45 %: complete under the course's 40 % threshold, never half-way.
       await post([progressEv('lx', 'l-45', 45, T + 5 * MIN, 'lc')]);
+      initial = await items();
+      live = await stream();
     });
-    after(() => t?.close());
+    after(async () => {
+      for (const s of streams) s.close();
+      await t?.close();
+    });
 
     it('before the catalog: unknown items complete as lessons, in the event’s course or none', async () => {
       assert.deepEqual(
@@ -1237,11 +1309,37 @@ forEachEngine((engine) => {
       );
     });
 
-    it('replay then finds the feed as it is', async () => {
+    it('the stream told each change: what a client showed, with the removals applied, is what GET /feed lists', async () => {
+      const now = (await items()).map((i) => [i.id, i.seq]).sort();
+      const gone = initial.filter((i) => !now.some(([id]) => id === i.id));
+      // l-vid's lesson_completed (now a video_completed), l-quiz's and l-45's completions.
+      assert.deepEqual(gone.map((i) => [i.type, subjectOf(i)]).sort(), [
+        ['lesson_completed', 'l-45'],
+        ['lesson_completed', 'l-quiz'],
+        ['lesson_completed', 'l-vid'],
+      ]);
+      const [{ last }] = (await t.server.db.query<{ last: number }>(
+        'SELECT last::int AS last FROM feed_sequence',
+      )) as [{ last: number }];
+      await until('the last change', () => live.events.some((e) => Number(e.id) >= last));
+      assert.deepEqual(fold(new Map(initial.map((i) => [i.id, i.seq])), live), now);
+      assert.deepEqual(
+        live
+          .of('removed')
+          .map((r) => r.id)
+          .sort(),
+        gone.map((i) => i.id).sort(),
+      );
+      // A client resuming from the very start, with nothing shown, ends in the same place.
+      const resumed = await stream({ 'last-event-id': '0' });
+      assert.deepEqual(fold(new Map(), resumed), now);
+    });
+
+    it('replay then finds the feed as it is, removals included', async () => {
       const snapshot = async () =>
         JSON.stringify(
           await t.server.db.query(
-            `SELECT id, seq::text AS seq, type, occurred_at, user_id, course_id, item_id, session_id, data::text AS data
+            `SELECT id, seq::text AS seq, type, occurred_at, user_id, course_id, item_id, session_id, data::text AS data, removed
              FROM feed_items ORDER BY id`,
           ),
         );

@@ -2,10 +2,10 @@ import type { CourseInput, ItemInput } from '../domain/catalog/schemas.js';
 import { DEFAULT_COMPLETION_THRESHOLD } from '../domain/progress/item-progress.js';
 import { lockLogExclusive } from '../projections/apply.js';
 import type { Projection } from '../projections/projection.js';
-import { replayUser } from '../projections/replay.js';
+import { replayUsers } from '../projections/replay.js';
 import { type Course, requireCourseExists, upsertCourse } from '../store/catalog/courses.js';
 import { type Item, upsertItems } from '../store/catalog/items.js';
-import { type Db, type Queryable, retryingTransaction } from '../store/db.js';
+import { type Db, retryingTransaction } from '../store/db.js';
 
 /**
  * Progress rows are judged against the catalog (an item's course, type and completion threshold).
@@ -13,9 +13,6 @@ import { type Db, type Queryable, retryingTransaction } from '../store/db.js';
  * from their events in the same transaction, under the log lock taken exclusively, so the
  * projections answer to the new catalog and lose nothing of the history.
  */
-async function rebuildLearners(tx: Queryable, projections: readonly Projection[], userIds: string[]) {
-  for (const userId of [...new Set(userIds)].sort()) await replayUser(tx, projections, userId);
-}
 
 export async function saveCourse(
   db: Db,
@@ -39,7 +36,7 @@ export async function saveCourse(
         'SELECT DISTINCT user_id FROM item_progress WHERE course_id = $1',
         [id],
       );
-      await rebuildLearners(
+      await replayUsers(
         tx,
         projections,
         users.map((u) => u.user_id),
@@ -89,7 +86,7 @@ export async function saveItems(
          UNION SELECT user_id FROM assessment_attempts WHERE item_id = ANY($1::text[])`,
         [changed],
       );
-      await rebuildLearners(
+      await replayUsers(
         tx,
         projections,
         users.map((u) => u.user_id),

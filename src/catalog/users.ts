@@ -2,7 +2,7 @@ import type { UserInput } from '../domain/catalog/schemas.js';
 import { canonicalTimeZone } from '../domain/time/local-day.js';
 import { AppError, notFound } from '../errors/app-error.js';
 import { lockLogExclusive } from '../projections/apply.js';
-import { replayUser } from '../projections/replay.js';
+import { replayUsers } from '../projections/replay.js';
 import type { Projection } from '../projections/projection.js';
 import { type Db, type Queryable, retryingTransaction } from '../store/db.js';
 import { getUser, setUserTimeZone, type User, upsertUsers } from '../store/catalog/users.js';
@@ -34,7 +34,11 @@ export async function saveUsers(
     const moved = canonical.filter((u) => (zoneBefore.get(u.id) ?? 'UTC') !== (u.timezone ?? 'UTC'));
     if (moved.length > 0) await lockLogExclusive(tx);
     const saved = await upsertUsers(tx, canonical);
-    for (const u of moved) await replayUser(tx, projections, u.id);
+    await replayUsers(
+      tx,
+      projections,
+      moved.map((u) => u.id),
+    );
     return saved;
   });
 }
@@ -58,7 +62,7 @@ export async function saveOwnTimeZone(
     if (user.timezone === timezone) return user;
     await lockLogExclusive(tx);
     const saved = await setUserTimeZone(tx, userId, timezone);
-    await replayUser(tx, projections, userId);
+    await replayUsers(tx, projections, [userId]);
     return saved;
   });
 }

@@ -8,6 +8,8 @@ import { FEED_CHANNEL } from '../store/feed/write.js';
 export interface FeedListener {
   /** Each committed item (and revision) after the listener joined, in commit order. */
   item(entry: FeedEntry): void;
+  /** An item no longer implied (its seq is the removal's), for those who show items as they come. */
+  removed?(entry: FeedEntry): void;
   /** Live sessions that had activity (their running figures changed). */
   liveActivity?(sessionIds: readonly string[]): void;
 }
@@ -78,7 +80,10 @@ export class FeedHub {
             for (const row of rows) {
               const entry = feedEntry(row);
               this.last = entry.seq;
-              for (const l of this.listeners) l.item(entry);
+              for (const l of this.listeners) {
+                if (row.removed) l.removed?.(entry);
+                else l.item(entry);
+              }
             }
             if (rows.length < PAGE) break;
           }

@@ -13,11 +13,16 @@ const PAGE = 500;
  * hand the same object to every stream).
  */
 const frames = new WeakMap<object, string>();
-function frameOf(event: 'item' | 'live_session', data: FeedEntry | LiveFiguresMessage): string {
+function frameOf(event: 'item' | 'removed' | 'live_session', data: FeedEntry | LiveFiguresMessage): string {
   let frame = frames.get(data);
   if (frame === undefined) {
-    const id = event === 'item' ? `id: ${(data as FeedEntry).seq}\n` : '';
-    frame = `${id}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    if (event === 'live_session') frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    else {
+      const e = data as FeedEntry;
+      // A removal says which item went; the rest of the entry described what is no longer so.
+      const body = event === 'removed' ? { id: e.id, seq: e.seq, type: e.type } : e;
+      frame = `id: ${e.seq}\nevent: ${event}\ndata: ${JSON.stringify(body)}\n\n`;
+    }
     frames.set(data, frame);
   }
   return frame;
@@ -26,15 +31,21 @@ function frameOf(event: 'item' | 'live_session', data: FeedEntry | LiveFiguresMe
 /** Items held for a stream while it catches up; more means it is too far behind. */
 const MAX_HELD = 10_000;
 
+/** A committed feed row as a stream passes it on: an item, or the removal of one. */
+interface Change {
+  entry: FeedEntry;
+  removed: boolean;
+}
+
 /**
- * One Server-Sent Events subscriber. Items carry their seq as the event id; a client resuming
+ * One Server-Sent Events subscriber. Items and removals carry their seq as the event id; a client resuming
  * with `Last-Event-ID` first gets what was committed after it (read from the database, while new
  * items are held), then the held items it has not had: no gap, no repeat. A client that lets
  * `maxBufferBytes` pile up unsent is told to resync (`event: resync`) and disconnected; its
  * Last-Event-ID resumes it where it was.
  */
 export class FeedStream implements FeedListener {
-  private held: FeedEntry[] | null = null;
+  private held: Change[] | null = null;
   private sent = 0;
   private closed = false;
 
@@ -61,23 +72,31 @@ export class FeedStream implements FeedListener {
     for (;;) {
       const rows = await feedAfter(db, this.sent, PAGE, this.scope, this.filter);
       if (this.closed) return;
-      for (const row of rows) this.send(feedEntry(row));
+      for (const row of rows) this.send({ entry: feedEntry(row), removed: row.removed });
       if (rows.length < PAGE) break;
     }
     const held = this.held;
     this.held = null;
-    for (const e of held) this.item(e);
+    for (const c of held) this.pass(c);
     this.write(`event: ready\ndata: ${JSON.stringify({ position: this.sent })}\n\n`);
   }
 
   item(entry: FeedEntry): void {
+    this.pass({ entry, removed: false });
+  }
+
+  removed(entry: FeedEntry): void {
+    this.pass({ entry, removed: true });
+  }
+
+  private pass(c: Change): void {
     if (this.closed) return;
     if (this.held) {
       if (this.held.length >= MAX_HELD) this.resync();
-      else this.held.push(entry);
+      else this.held.push(c);
       return;
     }
-    if (admits(this.scope, this.filter, entry)) this.send(entry);
+    if (admits(this.scope, this.filter, c.entry)) this.send(c);
   }
 
   /** Running figures of a live session this stream may see (its course, or one it runs). */
@@ -105,10 +124,10 @@ export class FeedStream implements FeedListener {
     if (!this.raw.writableEnded) this.raw.end();
   }
 
-  private send(e: FeedEntry): void {
-    if (e.seq <= this.sent) return;
-    this.sent = e.seq;
-    this.write(frameOf('item', e));
+  private send({ entry, removed }: Change): void {
+    if (entry.seq <= this.sent) return;
+    this.sent = entry.seq;
+    this.write(frameOf(removed ? 'removed' : 'item', entry));
   }
 
   private resync(): void {

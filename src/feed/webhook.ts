@@ -105,7 +105,8 @@ export class WebhookDelivery {
       for (const row of rows) {
         const entry = feedEntry(row);
         position = entry.seq;
-        if (!isMilestone(entry.type, entry.data)) continue;
+        // A removal is not delivered: receivers are told milestones, not their revisions.
+        if (row.removed || !isMilestone(entry.type, entry.data)) continue;
         const ok = await this.deliver(entry);
         if (this.stopped) return;
         if (!ok) this.options.log?.error({ item: entry.id, seq: entry.seq }, 'webhook item given up');

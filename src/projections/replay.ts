@@ -1,5 +1,5 @@
 import type { Db, Queryable } from '../store/db.js';
-import { readAllEvents, readUserEvents } from '../store/events/read.js';
+import { readAllEvents, readUsersEvents } from '../store/events/read.js';
 import { dropUnproduced, reconcileFeed } from '../store/feed/write.js';
 import { applyProjections, type FeedSink, lockLogExclusive } from './apply.js';
 import type { Projection } from './projection.js';
@@ -38,24 +38,37 @@ export async function replay(db: Db, projections: readonly Projection[]): Promis
   });
 }
 
-/** Recomputes one learner's rows from their events, e.g. after their time zone changed. */
-export async function replayUser(
+/** Learners rebuilt together: their events are read and applied in one go. */
+const USERS_PER_REBUILD = 100;
+
+/**
+ * Recomputes some learners' rows from their events, e.g. after their time zone changed or an item
+ * they used changed type. Each group of learners is reset one by one (the resets adjust course
+ * totals learner by learner), then their events are applied and their feed reconciled together:
+ * a catalog change that concerns a thousand learners costs tens of statements per group, not
+ * per learner.
+ */
+export async function replayUsers(
   tx: Queryable,
   projections: readonly Projection[],
-  userId: string,
+  userIds: readonly string[],
 ): Promise<void> {
-  for (const p of projections) await p.resetUser(tx, userId);
-  // A rebuilt learner may imply fewer feed items than before (an item became a quiz, a threshold
-  // rose): their rows of these producers that the rebuild did not report again are dropped.
-  const feed: FeedSink = new Map();
-  await applyProjections(tx, projections, await readUserEvents(tx, userId), feed);
-  await reconcileFeed(tx, [...feed.values()]);
-  await dropUnproduced(
-    tx,
-    projections.map((p) => p.name),
-    [...feed.keys()],
-    userId,
-  );
+  const all = [...new Set(userIds)].sort();
+  for (let i = 0; i < all.length; i += USERS_PER_REBUILD) {
+    const group = all.slice(i, i + USERS_PER_REBUILD);
+    for (const userId of group) for (const p of projections) await p.resetUser(tx, userId);
+    // Rebuilt learners may imply fewer feed items than before (an item became a quiz, a threshold
+    // rose): their rows of these producers that the rebuild did not report again are removed.
+    const feed: FeedSink = new Map();
+    await applyProjections(tx, projections, await readUsersEvents(tx, group), feed);
+    await reconcileFeed(tx, [...feed.values()]);
+    await dropUnproduced(
+      tx,
+      projections.map((p) => p.name),
+      [...feed.keys()],
+      group,
+    );
+  }
 }
 
 async function recordVersion(tx: Queryable, p: Projection): Promise<void> {

@@ -69,7 +69,7 @@ export const feedRoutes =
           tags,
           summary: 'Activity feed as Server-Sent Events',
           description:
-            'Events: `item` (a feed item; its id is its seq, so `Last-Event-ID` resumes), `live_session` (running figures of a live session the caller may see, while live), `ready` (caught up), `resync` (the client fell too far behind: reconnect with Last-Event-ID). A comment line is sent when idle.',
+            "Events: `item` (a feed item; its id is its seq, so `Last-Event-ID` resumes), `removed` (`{ id, seq, type }`: an item shown before is no longer so, e.g. a completion undone by a raised threshold; its id is the removal's seq), `live_session` (running figures of a live session the caller may see, while live), `ready` (caught up), `resync` (the client fell too far behind: reconnect with Last-Event-ID). A comment line is sent when idle.",
           querystring: FeedStreamQuery,
         },
       },

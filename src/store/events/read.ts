@@ -56,9 +56,11 @@ export async function* readAllEvents(tx: Queryable, chunk = 5000): AsyncGenerato
   }
 }
 
-/** Every event of one learner (reconciling their projections after a catalog change). */
-export async function readUserEvents(tx: Queryable, userId: string): Promise<StoredEvent[]> {
-  const rows = await tx.query<EventRow>(`SELECT ${COLUMNS} FROM events WHERE user_id = $1`, [userId]);
+/** Every event of some learners (reconciling their projections after a catalog change). */
+export async function readUsersEvents(tx: Queryable, userIds: readonly string[]): Promise<StoredEvent[]> {
+  const rows = await tx.query<EventRow>(`SELECT ${COLUMNS} FROM events WHERE user_id = ANY($1::text[])`, [
+    [...userIds],
+  ]);
   return rows.map(toEvent);
 }
 

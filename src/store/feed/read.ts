@@ -19,6 +19,8 @@ export interface FeedRow extends Row {
   session_title: string | null;
   progress_pct: number | null;
   data: Record<string, unknown>;
+  /** The item is no longer implied (a removal: only the stream and resumption read these). */
+  removed: boolean;
 }
 
 /** Told to the course's teachers, not to the learner it is about (a label is not a nudge). */
@@ -42,7 +44,7 @@ export interface FeedFilter {
 
 const SELECT = `SELECT f.id, f.seq::text AS seq, f.type, f.occurred_at, f.user_id, u.display_name AS user_name,
     f.course_id, c.title AS course_title, f.item_id, i.title AS item_title, i.type AS item_type,
-    f.session_id, s.title AS session_title, p.progress_pct, f.data
+    f.session_id, s.title AS session_title, p.progress_pct, f.data, f.removed
   FROM feed_items f
   LEFT JOIN users u ON u.id = f.user_id
   LEFT JOIN courses c ON c.id = f.course_id
@@ -85,7 +87,7 @@ export async function listFeed(
   const after = decodeCursor(cursor, ['timestamp', 'text']);
   const where = conditions(scope, filter);
   const rows = await db.query<FeedRow>(
-    `${SELECT} WHERE ${where.sql}
+    `${SELECT} WHERE ${where.sql} AND NOT f.removed
        AND ($9::timestamptz IS NULL OR (f.occurred_at, f.id) < ($9::timestamptz, $10::text))
      ORDER BY f.occurred_at DESC, f.id DESC LIMIT $11`,
     [...where.params, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
@@ -99,7 +101,10 @@ export async function listFeed(
   };
 }
 
-/** Rows committed after `seq`, in commit order, optionally within a scope and filter (resumption). */
+/**
+ * Rows committed after `seq`, in commit order, removals included, optionally within a scope and
+ * filter (resumption).
+ */
 export async function feedAfter(
   db: Queryable,
   seq: number,

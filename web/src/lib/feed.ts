@@ -38,7 +38,7 @@ const newestFirst = (a: FeedItem, b: FeedItem) =>
 /**
  * The feed for a filter, kept current by the Server-Sent Events stream. The stream opens first
  * and the list is read once it is ready, so nothing committed in between is missed; items are
- * kept by id (a revised item replaces its earlier copy). EventSource reconnects by itself with
+ * kept by id (a revised item replaces its earlier copy, a removal drops it). EventSource reconnects by itself with
  * Last-Event-ID; a `resync` reopens the stream from the last item seen.
  */
 export function useFeed(
@@ -61,7 +61,11 @@ export function useFeed(
     let source: EventSource | null = null;
     let lastSeq: number | null = null;
     const publish = () => setItems([...byId.values()].sort(newestFirst).slice(0, limit));
+    // Removals by id, with their seq: a list read before a removal committed may still hold the item.
+    const removedAt = new Map<string, number>();
     const add = (item: FeedItem) => {
+      if ((removedAt.get(item.id) ?? 0) > item.seq) return;
+      removedAt.delete(item.id);
       byId.set(item.id, item);
     };
     const query = new URLSearchParams({ ...(JSON.parse(key) as Record<string, string>) });
@@ -92,6 +96,12 @@ export function useFeed(
         lastSeq = Math.max(lastSeq ?? 0, item.seq);
         add(item);
         publish();
+      });
+      source.addEventListener('removed', (e) => {
+        const gone = JSON.parse((e as MessageEvent<string>).data) as { id: string; seq: number };
+        lastSeq = Math.max(lastSeq ?? 0, gone.seq);
+        removedAt.set(gone.id, gone.seq);
+        if (byId.delete(gone.id)) publish();
       });
       source.addEventListener('live_session', (e) => {
         figures.current?.(JSON.parse((e as MessageEvent<string>).data) as LiveFigures);
