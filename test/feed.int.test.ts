@@ -81,6 +81,16 @@ async function until<T>(what: string, probe: () => T | Promise<T>, ms = 15_000):
   }
 }
 
+/** What a client shows after a stream's events on top of `shown` (id → seq): items by id, removals dropped. */
+function fold(shown: Map<string, number>, s: Sse): [string, number][] {
+  for (const e of s.events) {
+    const data = JSON.parse(e.data) as Json;
+    if (e.event === 'item') shown.set(data.id, data.seq);
+    if (e.event === 'removed') shown.delete(data.id);
+  }
+  return [...shown].sort();
+}
+
 // ---------- the webhook receiver ----------
 
 interface Delivery {
@@ -1067,13 +1077,10 @@ forEachEngine((engine) => {
         ['ready'],
       );
       // Showing the learner's items as the stream tells them ends where GET /feed is.
-      const shown = new Map(before.map((i) => [i.id, i.seq]));
-      for (const e of learner.events) {
-        const data = JSON.parse(e.data) as Json;
-        if (e.event === 'removed') shown.delete(data.id);
-        if (e.event === 'item') shown.set(data.id, data.seq);
-      }
-      assert.deepEqual([...shown].sort(), after.map((i) => [i.id, i.seq]).sort());
+      assert.deepEqual(
+        fold(new Map(before.map((i) => [i.id, i.seq])), learner),
+        after.map((i) => [i.id, i.seq]).sort(),
+      );
     });
 
     // ---------- pagination ----------
@@ -1197,15 +1204,6 @@ forEachEngine((engine) => {
       streams.push(s);
       await until('ready', () => s.of('ready').length > 0);
       return s;
-    };
-    /** What a client shows after the stream's events on top of `shown`: items by id, removals dropped. */
-    const fold = (shown: Map<string, number>, s: Sse) => {
-      for (const e of s.events) {
-        const data = JSON.parse(e.data) as Json;
-        if (e.event === 'item') shown.set(data.id, data.seq);
-        if (e.event === 'removed') shown.delete(data.id);
-      }
-      return [...shown].sort();
     };
     let initial: Json[] = [];
     let live: Sse;

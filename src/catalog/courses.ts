@@ -7,12 +7,10 @@ import { type Course, requireCourseExists, upsertCourse } from '../store/catalog
 import { type Item, upsertItems } from '../store/catalog/items.js';
 import { type Db, retryingTransaction } from '../store/db.js';
 
-/**
- * Progress rows are judged against the catalog (an item's course, type and completion threshold).
- * When a catalog write changes one of those facts, the learners with rows it touches are rebuilt
- * from their events in the same transaction, under the log lock taken exclusively, so the
- * projections answer to the new catalog and lose nothing of the history.
- */
+// Progress rows are judged against the catalog (an item's course, type and completion threshold).
+// When a catalog write changes one of those facts, the learners with rows it touches are rebuilt
+// from their events in the same transaction, under the log lock taken exclusively, so the
+// projections answer to the new catalog and lose nothing of the history.
 
 export async function saveCourse(
   db: Db,

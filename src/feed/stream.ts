@@ -38,9 +38,9 @@ interface Change {
 }
 
 /**
- * One Server-Sent Events subscriber. Items and removals carry their seq as the event id; a client resuming
- * with `Last-Event-ID` first gets what was committed after it (read from the database, while new
- * items are held), then the held items it has not had: no gap, no repeat. A client that lets
+ * One Server-Sent Events subscriber. Items and removals carry their seq as the event id; a client
+ * resuming with `Last-Event-ID` first gets what was committed after it (read from the database,
+ * while new ones are held), then the held ones it has not had: no gap, no repeat. A client that lets
  * `maxBufferBytes` pile up unsent is told to resync (`event: resync`) and disconnected; its
  * Last-Event-ID resumes it where it was.
  */

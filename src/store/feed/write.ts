@@ -39,31 +39,28 @@ const contentOf = (
  */
 export async function reconcileFeed(tx: Queryable, sources: readonly FeedSource[]): Promise<number | null> {
   if (sources.length === 0) return null;
-  const stored = await tx.query<
-    StoredItem & { occurred_at: Date; removed: boolean } & Record<string, unknown>
-  >(
-    `SELECT id, source, type, occurred_at, user_id, course_id, item_id, session_id, data, removed
-     FROM feed_items WHERE source = ANY($1::text[])`,
+  // Rows already removed are not there for subscribers: an item implied again comes back as new
+  // (its row is revived by the upsert).
+  const stored = await tx.query<StoredItem & { occurred_at: Date } & Record<string, unknown>>(
+    `SELECT id, source, type, occurred_at, user_id, course_id, item_id, session_id, data
+     FROM feed_items WHERE source = ANY($1::text[]) AND NOT removed`,
     [sources.map((s) => s.source)],
   );
-  // Only rows subscribers hold count as there: a removed item implied again comes back as new.
   const have = new Map(
-    stored
-      .filter((r) => !r.removed)
-      .map((r) => [
-        r.id as string,
-        contentOf(
-          {
-            type: r.type as FeedItem['type'],
-            userId: r.user_id as string,
-            courseId: r.course_id as string | null,
-            itemId: r.item_id as string | null,
-            sessionId: r.session_id as string | null,
-            data: r.data as Record<string, unknown>,
-          },
-          r.occurred_at.getTime(),
-        ),
-      ]),
+    stored.map((r) => [
+      r.id as string,
+      contentOf(
+        {
+          type: r.type as FeedItem['type'],
+          userId: r.user_id as string,
+          courseId: r.course_id as string | null,
+          itemId: r.item_id as string | null,
+          sessionId: r.session_id as string | null,
+          data: r.data as Record<string, unknown>,
+        },
+        r.occurred_at.getTime(),
+      ),
+    ]),
   );
   const wanted = new Set<string>();
   const changed: Changed[] = [];

@@ -38,8 +38,8 @@ const newestFirst = (a: FeedItem, b: FeedItem) =>
 /**
  * The feed for a filter, kept current by the Server-Sent Events stream. The stream opens first
  * and the list is read once it is ready, so nothing committed in between is missed; items are
- * kept by id (a revised item replaces its earlier copy, a removal drops it). EventSource reconnects by itself with
- * Last-Event-ID; a `resync` reopens the stream from the last item seen.
+ * kept by id (a revised item replaces its earlier copy, a removal drops it). EventSource
+ * reconnects by itself with Last-Event-ID; a `resync` reopens the stream from the last item seen.
  */
 export function useFeed(
   filter: Record<string, string>,
